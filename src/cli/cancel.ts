@@ -1,0 +1,38 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JobError } from '../core/errors.js';
+import { isActive, JobStore } from '../core/jobs.js';
+import type { Context } from './main.js';
+import { jobJson } from './outcome.js';
+import { say } from './render.js';
+
+/** How long `cancel` waits for the job to write its partial output and stop. */
+const WAIT_MS = 60_000;
+
+/**
+ * `evalctl cancel <id>`: asks the job's process to stop (a marker file it polls), then waits
+ * until it has kept its answers and written the partial output.
+ */
+export default async function cancel(context: Context, id: string, flags: { json?: boolean }): Promise<number> {
+  const store = JobStore.fromEnv(context.env, context.cwd);
+  let job = store.read(id);
+  if (!isActive(job.status)) {
+    throw new JobError(`Job ${job.id} is not running (status: ${job.status}).`, job.status === 'completed' ? undefined : `Resume it with \`evalctl resume ${job.id}\`.`);
+  }
+  store.requestCancel(job.id);
+  if (job.pid === null) {
+    // Queued and never started: nothing runs, so cancel it here.
+    job = { ...job, status: 'cancelled', stop_reason: 'cancelled', cancelled_at: new Date().toISOString(), error_message: 'Cancelled before it started.' };
+    store.write(job);
+  } else {
+    say(context.t, `Cancelling job ${job.id}...`);
+    const deadline = Date.now() + WAIT_MS;
+    while (isActive(job.status) && Date.now() < deadline) {
+      await sleep(200);
+      job = store.read(job.id);
+    }
+    if (isActive(job.status)) throw new JobError(`Job ${job.id} did not stop within ${WAIT_MS / 1000}s (pid ${job.pid}).`, 'It will stop at its next check; see `evalctl status`.');
+  }
+  if (flags.json) context.t.out.write(jobJson(job));
+  else say(context.t, `Job ${job.id} ${job.status}: ${job.progress.processed}/${job.progress.total} rows answered${job.status === 'cancelled' && job.pid === null && job.started_at ? `; partial output ${job.output}` : ''}.`);
+  return 0;
+}

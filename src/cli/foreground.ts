@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Dataset } from '../core/dataset.js';
+import { runJob } from '../core/execute.js';
+import type { JobStore } from '../core/jobs.js';
+import type { Context } from './main.js';
+import { exitCodeFor, jobJson } from './outcome.js';
+import { paint, printSummary, say, showProgress } from './render.js';
+
+/**
+ * Runs a stored job in this process with a progress display; the first Ctrl-C or SIGTERM
+ * cancels gracefully (answers kept, partial output written). Prints the bill; returns the exit code.
+ */
+export async function runInForeground(context: Context, store: JobStore, id: string, options: { json?: boolean; dataset?: Dataset }): Promise<number> {
+  const { t } = context;
+  const started = performance.now();
+  let stopProgress: Promise<() => void> | undefined;
+  const onAbort = () => say(t, paint(t, 'yellow', 'Cancelling: keeping every answer received and writing the partial output (Ctrl-C again to exit now)...'));
+  context.signal.addEventListener('abort', onAbort, { once: true });
+  context.cancellable(true);
+  try {
+    const job = await runJob(store, id, {
+      env: context.env,
+      dataset: options.dataset,
+      signal: context.signal,
+      onStart: (job, progress) => {
+        say(t, `${paint(t, 'bold', `Job ${job.id}`)}: ${job.progress.total.toLocaleString('en-US')} rows with ${job.settings.model}${progress.processed ? ` (${progress.processed} already answered)` : ''}`);
+        stopProgress = showProgress(t, progress, job.cost_usd !== null);
+      },
+      onCommit: () => { void stopProgress?.then((stop) => stop()); stopProgress = undefined; },
+    });
+    const wall = (performance.now() - started) / 1000;
+    printSummary(t, job, wall);
+    if (options.json) t.out.write(jobJson(job, wall));
+    return exitCodeFor(job);
+  } finally {
+    context.cancellable(false);
+    context.signal.removeEventListener('abort', onAbort);
+    await stopProgress?.then((stop) => stop());
+  }
+}
+
+/** Starts `evalctl __run <id>` detached from this process, its output going to the job's run.log. */
+export function runDetached(store: JobStore, id: string, env: NodeJS.ProcessEnv): number {
+  const log = openSync(store.paths(id).log, 'a');
+  const bin = fileURLToPath(new URL('../bin/evalctl.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, '__run', id], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...env, EVALCTL_HOME: store.home },
+  });
+  child.unref();
+  return child.pid ?? 0;
+}

@@ -1,0 +1,149 @@
+import { Command, CommanderError, Option } from 'commander';
+import { EvalctlError, ExitCode } from '../core/errors.js';
+import { parse } from './options.js';
+import { printError, terminal, type Terminal } from './render.js';
+
+/** What every command gets: the terminal, environment, and the Ctrl-C signal. */
+export interface Context {
+  readonly t: Terminal;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Aborted by the first Ctrl-C or SIGTERM while `cancellable` is on. */
+  readonly signal: AbortSignal;
+  /** While on, the first Ctrl-C cancels gracefully instead of exiting at once. */
+  cancellable(on: boolean): void;
+}
+
+const VERSION = '0.1.0';
+
+function program(context: Context, setExit: (code: number) => void): Command {
+  const run = (load: () => Promise<{ default: (context: Context, ...args: never[]) => Promise<number> }>) =>
+    async (...args: unknown[]) => {
+      const module = await load();
+      setExit(await module.default(context, ...(args as never[])));
+    };
+
+  const root = new Command('evalctl')
+    .description('Run an LLM over every row of a dataset (parquet, CSV, JSONL) and write the answers to a new file.')
+    .version(VERSION, '-V, --version')
+    .option('--verbose', 'show stack traces for errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => context.t.out.write(s), writeErr: (s) => context.t.err.write(s) })
+    .exitOverride();
+
+  root.command('create')
+    .summary('run a prompt over every row of a table')
+    .description('Render the prompt for every row of <source>, call the model, and write every input column plus the answers to a new file.')
+    .argument('<source>', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file')
+    .option('-p, --prompt <template>', 'prompt with {column} placeholders; {{ and }} for literal braces')
+    .option('--prompt-file <path>', 'read the prompt template from a file')
+    .option('--system <text>', 'system prompt sent with every row')
+    .option('-m, --model <id>', 'gpt-*, o*, claude-*, openai:<id>, anthropic:<id>, or echo (offline) (default: gpt-4o-mini)')
+    .option('--base-url <url>', 'OpenAI-compatible or Anthropic endpoint (Ollama, vLLM, LM Studio, a gateway)')
+    .option('--temperature <n>', 'sampling temperature, 0 to 2 (default: 0)', parse.temperature)
+    .option('--max-tokens <n>', 'cap on completion tokens per row', parse.positiveInt)
+    .option('-c, --concurrency <n>', 'requests in flight at most (default: 8)', parse.positiveInt)
+    .option('--batch-size <n>', 'rows per checkpoint of progress (default: 10)', parse.positiveInt)
+    .addOption(new Option('--sample [n]', 'evaluate only the first n rows (default n: 10)').argParser(parse.positiveInt).preset(10))
+    .option('--sample-seed <n>', 'with --sample: a random n rows chosen with this seed', parse.nonNegativeInt)
+    .option('-t, --target-column <name>', 'name of the answer column (default: prediction)')
+    .option('-o, --output <path>', 'output file; format from extension (default: beside the input)')
+    .option('--overwrite', 'replace an existing output file or target column')
+    .addOption(new Option('--input-format <format>', 'read the source as this format').choices(['parquet', 'csv', 'tsv', 'jsonl', 'json']))
+    .option('--name <name>', 'a name for the job')
+    .option('--usage-columns', 'also write <target>_prompt_tokens and <target>_completion_tokens')
+    .option('--timeout <seconds>', 'per-request timeout (default: 120)', parse.positive)
+    .option('--max-retries <n>', 'retries per row for 429/5xx/timeouts (default: 6)', parse.nonNegativeInt)
+    .option('--max-retry-wait <seconds>', 'longest single wait before a retry (default: 60)', parse.positive)
+    .option('--rpm <n>', 'requests per minute at most', parse.positive)
+    .option('--tpm <n>', 'tokens per minute at most', parse.positive)
+    .option('--max-cost <usd>', 'stop before the spend would pass this budget', parse.positive)
+    .option('--no-cache', 'do not answer from (or add to) the response cache')
+    .option('--dry-run', 'show prompts, row count and estimated cost without calling the model')
+    .option('--detach', 'run in the background; print the job id and return')
+    .option('--json', 'print the result as JSON on stdout')
+    .option('--config <path>', 'config file (default: nearest .evalrc)')
+    .action(run(() => import('./create.js')));
+
+  root.command('status')
+    .description('Show a job: status, progress, rate, ETA, tokens, cost, output, error (default: the latest job).')
+    .argument('[id]', 'job id or a unique prefix of it')
+    .option('--watch', 'follow a running job with a progress bar until it ends')
+    .option('--json', 'print the job record as JSON on stdout')
+    .action(run(() => import('./status.js')));
+
+  root.command('list')
+    .description('List recent jobs, newest first.')
+    .option('-n, --limit <n>', 'how many jobs (default: 20)', parse.positiveInt)
+    .option('--json', 'print the job records as a JSON array on stdout')
+    .action(run(() => import('./list.js')));
+
+  root.command('cancel')
+    .description('Stop a running job, keeping every answer received and writing the partial output.')
+    .argument('<id>', 'job id or a unique prefix of it')
+    .option('--json', 'print the job record as JSON on stdout')
+    .action(run(() => import('./cancel.js')));
+
+  root.command('resume')
+    .description('Continue a cancelled, errored or crashed job; only rows without an answer are sent.')
+    .argument('<id>', 'job id or a unique prefix of it')
+    .option('-c, --concurrency <n>', 'requests in flight at most', parse.positiveInt)
+    .option('--max-cost <usd>', 'a new budget for the whole job', parse.positive)
+    .option('--detach', 'run in the background')
+    .option('--json', 'print the result as JSON on stdout')
+    .action(run(() => import('./resume.js')));
+
+  root.command('__run', { hidden: true })
+    .argument('<id>')
+    .action(run(() => import('./detached.js')));
+
+  return root;
+}
+
+/** The one place that turns outcomes into exit codes and errors into one-line messages. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const t = terminal(env);
+  const controller = new AbortController();
+  let cancellable = false;
+  let interrupts = 0;
+  const onSignal = async () => {
+    interrupts += 1;
+    if (cancellable && interrupts === 1) { controller.abort(); return; }
+    const { flushAllLogs } = await import('../core/answers.js');
+    flushAllLogs();
+    process.exit(ExitCode.Cancelled);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const context: Context = { t, env, cwd: process.cwd(), signal: controller.signal, cancellable: (on) => { cancellable = on; } };
+  const verbose = argv.includes('--verbose') || env.EVALCTL_DEBUG === '1';
+  try {
+    await program(context, (code) => { process.exitCode = code; }).parseAsync(argv);
+  } catch (error) {
+    process.exitCode = handleError(t, error, verbose);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function handleError(t: Terminal, error: unknown, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message already; help and version are not errors.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.Ok;
+    return ExitCode.Usage;
+  }
+  if (error instanceof EvalctlError) {
+    printError(t, error.message, error.hint, verbose ? stackOf(error) : undefined);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  printError(t, `unexpected error: ${message.split('\n')[0]}`, verbose ? undefined : 'Run again with --verbose for details.', verbose ? stackOf(error) : undefined);
+  return ExitCode.Fatal;
+}
+
+function stackOf(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = error.cause instanceof Error ? `\ncaused by: ${error.cause.stack}` : '';
+  return `${error.stack}${cause}`;
+}

@@ -1,0 +1,46 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { resolveSettings, loadConfigFile, type Settings } from '../core/config.js';
+
+/** Commander parsers: a bad value is a usage error naming the flag (exit code 2). */
+export const parse = {
+  positiveInt(value: string): number {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('Must be a whole number of at least 1.');
+    return n;
+  },
+  nonNegativeInt(value: string): number {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isInteger(n)) throw new InvalidArgumentError('Must be a whole number of at least 0.');
+    return n;
+  },
+  positive(value: string): number {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('Must be a number greater than 0.');
+    return n;
+  },
+  temperature(value: string): number {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 2) throw new InvalidArgumentError('Must be a number from 0 to 2.');
+    return n;
+  },
+};
+
+/** Flags that map one-to-one onto Settings, by commander's camelCase name. */
+const SETTING_FLAGS: (keyof Settings)[] = [
+  'model', 'baseUrl', 'system', 'temperature', 'maxTokens', 'concurrency', 'batchSize', 'targetColumn',
+  'timeout', 'maxRetries', 'maxRetryWait', 'rpm', 'tpm', 'maxCost', 'cache', 'usageColumns',
+];
+
+/**
+ * Settings for a command: defaults, the config file (--config or the nearest .evalrc), EVALCTL_*
+ * variables, then the flags the user actually typed (commander's defaults do not count).
+ */
+export async function settingsFrom(command: Command, env: NodeJS.ProcessEnv, cwd: string): Promise<Settings> {
+  const options = command.opts();
+  const flags: Partial<Settings> = {};
+  for (const key of SETTING_FLAGS) {
+    if (command.getOptionValueSource(key) === 'cli') (flags as Record<string, unknown>)[key] = options[key];
+  }
+  const file = await loadConfigFile(cwd, options.config as string | undefined);
+  return resolveSettings({ file, env, flags });
+}

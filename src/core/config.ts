@@ -1,0 +1,181 @@
+import { UsageError, messageOf } from './errors.js';
+import type { Price } from './pricing.js';
+
+/** Settings that can come from defaults, a config file, EVALCTL_* variables and flags. */
+export interface Settings {
+  /** Model id; see `resolveModel`. @default "gpt-4o-mini" */
+  model: string;
+  /** OpenAI-compatible or Anthropic endpoint. Defaults to OPENAI_BASE_URL / ANTHROPIC_BASE_URL. */
+  baseUrl?: string;
+  /** System prompt sent with every row. */
+  system?: string;
+  /** Sampling temperature. @default 0 (deterministic, and cacheable) */
+  temperature: number;
+  /** Cap on completion tokens per row. */
+  maxTokens?: number;
+  /** Requests in flight at most. @default 8 */
+  concurrency: number;
+  /** Rows per batch: the unit of progress checkpoints and fsync. @default 10 */
+  batchSize: number;
+  /** Name of the prediction column. @default "prediction" */
+  targetColumn: string;
+  /** Seconds one request may take before it is retried. @default 120 */
+  timeout: number;
+  /** Retries per row for rate limits, 5xx, timeouts and dropped connections. @default 6 */
+  maxRetries: number;
+  /** Longest single wait before a retry, in seconds, whatever retry-after says. @default 60 */
+  maxRetryWait: number;
+  /** Requests per minute at most (paces before the provider has to refuse). */
+  rpm?: number;
+  /** Tokens per minute at most (estimated before sending). */
+  tpm?: number;
+  /** Stop scheduling before the spend would pass this many USD. */
+  maxCost?: number;
+  /** Answer repeated prompts from the on-disk cache (temperature 0 only). @default true */
+  cache: boolean;
+  /** Also write `<target>_prompt_tokens` and `<target>_completion_tokens`. @default false */
+  usageColumns: boolean;
+  /** Per-model price overrides, USD per million tokens. */
+  pricing: Record<string, Price>;
+}
+
+export const DEFAULTS: Settings = {
+  model: 'gpt-4o-mini',
+  temperature: 0,
+  concurrency: 8,
+  batchSize: 10,
+  targetColumn: 'prediction',
+  timeout: 120,
+  maxRetries: 6,
+  maxRetryWait: 60,
+  cache: true,
+  usageColumns: false,
+  pricing: {},
+};
+
+type Kind = 'string' | 'number' | 'positive-int' | 'non-negative-int' | 'positive' | 'boolean';
+
+const SCHEMA: Record<Exclude<keyof Settings, 'pricing'>, Kind> = {
+  model: 'string',
+  baseUrl: 'string',
+  system: 'string',
+  temperature: 'number',
+  maxTokens: 'positive-int',
+  concurrency: 'positive-int',
+  batchSize: 'positive-int',
+  targetColumn: 'string',
+  timeout: 'positive',
+  maxRetries: 'non-negative-int',
+  maxRetryWait: 'positive',
+  rpm: 'positive',
+  tpm: 'positive',
+  maxCost: 'positive',
+  cache: 'boolean',
+  usageColumns: 'boolean',
+};
+
+/** `maxRetryWait` -> `EVALCTL_MAX_RETRY_WAIT` */
+export function envName(key: string): string {
+  return `EVALCTL_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/**
+ * Resolves settings once: defaults, then the config file, then EVALCTL_* variables, then flags.
+ * Every layer is checked, and a bad value names its origin (file and key, variable, or flag).
+ */
+export function resolveSettings(layers: {
+  file?: { path: string; values: unknown };
+  env?: NodeJS.ProcessEnv;
+  flags?: Partial<Settings>;
+}): Settings {
+  const settings: Settings = { ...DEFAULTS, pricing: {} };
+  if (layers.file) Object.assign(settings, checkFileValues(layers.file.path, layers.file.values));
+  for (const key of Object.keys(SCHEMA) as (keyof typeof SCHEMA)[]) {
+    const raw = layers.env?.[envName(key)];
+    if (raw !== undefined && raw !== '') (settings as unknown as Record<string, unknown>)[key] = parseValue(raw, SCHEMA[key], `${envName(key)}`);
+  }
+  for (const [key, value] of Object.entries(layers.flags ?? {})) {
+    if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
+  }
+  return settings;
+}
+
+function checkFileValues(path: string, values: unknown): Partial<Settings> {
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    throw new UsageError(`Config file ${path} must hold an object of settings.`, 'See .evalrc.example.json.');
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (key === '$schema' || key === 'comment') continue;
+    if (key === 'pricing') { out.pricing = checkPricing(path, value); continue; }
+    const kind = SCHEMA[key as keyof typeof SCHEMA];
+    if (!kind) {
+      throw new UsageError(`Config file ${path} has an unknown setting "${key}".`, `Known settings: ${[...Object.keys(SCHEMA), 'pricing'].join(', ')}.`);
+    }
+    out[key] = checkValue(value, kind, `"${key}" in ${path}`);
+  }
+  return out as Partial<Settings>;
+}
+
+function checkPricing(path: string, value: unknown): Record<string, Price> {
+  const where = `"pricing" in ${path}`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${where} must map model ids to { "input": usd, "output": usd }.`);
+  const out: Record<string, Price> = {};
+  for (const [model, price] of Object.entries(value)) {
+    const p = price as Record<string, unknown>;
+    const valid = p && typeof p.input === 'number' && typeof p.output === 'number' && p.input >= 0 && p.output >= 0 &&
+      (p.creditsPerToken === undefined || (typeof p.creditsPerToken === 'number' && p.creditsPerToken >= 0));
+    if (!valid) throw new UsageError(`${where}: "${model}" needs non-negative numbers "input" and "output" (USD per million tokens), and optionally "creditsPerToken".`);
+    out[model] = { input: p.input as number, output: p.output as number, ...(p.creditsPerToken !== undefined ? { creditsPerToken: p.creditsPerToken as number } : {}) };
+  }
+  return out;
+}
+
+function checkValue(value: unknown, kind: Kind, where: string): unknown {
+  if (kind === 'string') {
+    if (typeof value !== 'string') throw new UsageError(`${where} must be a string, not ${JSON.stringify(value)}.`);
+    return value;
+  }
+  if (kind === 'boolean') {
+    if (typeof value !== 'boolean') throw new UsageError(`${where} must be true or false, not ${JSON.stringify(value)}.`);
+    return value;
+  }
+  if (typeof value !== 'number') throw new UsageError(`${where} must be a number, not ${JSON.stringify(value)}.`);
+  return checkNumber(value, kind, where);
+}
+
+/** Parses text (an env var or flag) as a value of `kind`. */
+export function parseValue(raw: string, kind: Kind, where: string): unknown {
+  if (kind === 'string') return raw;
+  if (kind === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new UsageError(`${where} must be true or false, not "${raw}".`);
+  }
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${where} must be a number, not "${raw}".`);
+  return checkNumber(value, kind, where);
+}
+
+function checkNumber(value: number, kind: Kind, where: string): number {
+  if (kind === 'positive-int' && !(Number.isInteger(value) && value >= 1)) throw new UsageError(`${where} must be a whole number of at least 1, not ${value}.`);
+  if (kind === 'non-negative-int' && !(Number.isInteger(value) && value >= 0)) throw new UsageError(`${where} must be a whole number of at least 0, not ${value}.`);
+  if (kind === 'positive' && !(value > 0)) throw new UsageError(`${where} must be greater than 0, not ${value}.`);
+  return value;
+}
+
+/** Loads the nearest config file (.evalrc, .evalrc.json/.yaml, evalctl.config.*, package.json "evalctl"). */
+export async function loadConfigFile(cwd: string, explicitPath?: string): Promise<{ path: string; values: unknown } | undefined> {
+  const { cosmiconfig } = await import('cosmiconfig');
+  const explorer = cosmiconfig('evalctl', {
+    searchPlaces: ['package.json', '.evalrc', '.evalrc.json', '.evalrc.yaml', '.evalrc.yml', 'evalctl.config.json', 'evalctl.config.js', 'evalctl.config.mjs'],
+    stopDir: cwd,
+  });
+  try {
+    const result = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
+    return result && !result.isEmpty ? { path: result.filepath, values: result.config } : undefined;
+  } catch (error) {
+    const where = explicitPath ?? 'the config file';
+    throw new UsageError(`Cannot read ${where}: ${messageOf(error).split('\n')[0]}`, 'Fix the file (JSON or YAML) or pass another with --config.');
+  }
+}

@@ -1,0 +1,162 @@
+import { statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { InputError, UsageError, messageOf } from './errors.js';
+import { ident, literal, renderExpression } from './sql.js';
+
+export const INPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+export interface Column {
+  readonly name: string;
+  /** DuckDB's type name, e.g. `VARCHAR`, `BIGINT`, `DATE`, `VARCHAR[]`, `STRUCT(x INTEGER)`. */
+  readonly type: string;
+}
+
+/** Row number column added to the source; rows are numbered 0.. in file order. */
+export const ROW = '__evalctl_row';
+
+/** One streamed chunk: row numbers and, per row, the rendered text of the requested columns. */
+export interface RowChunk {
+  readonly rows: number[];
+  readonly values: (string | null)[][];
+}
+
+/**
+ * A table opened through DuckDB. The view `evalctl_source` reads the file; nothing is loaded
+ * into memory until streamed. CSV and TSV are read as text, so values go back out unchanged
+ * (`007` stays `007`); parquet and JSON keep their types.
+ */
+export class Dataset {
+  private constructor(
+    readonly path: string,
+    readonly format: InputFormat,
+    readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly columns: readonly Column[],
+    readonly rowCount: number,
+  ) {}
+
+  /** The file name as users see it in messages. */
+  get label(): string {
+    return basename(this.path);
+  }
+
+  /** Opens `path`, checks it is a readable table with at least one row, and reads its schema. */
+  static async open(path: string, options: { format?: InputFormat; tempDirectory?: string } = {}): Promise<Dataset> {
+    checkFile(path);
+    const format = options.format ?? formatFromPath(path);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      // The final write sorts and joins; keep DuckDB's share of memory small and let it spill.
+      memory_limit: '192MB',
+      preserve_insertion_order: 'true',
+      ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
+    });
+    const connection = await instance.connect();
+    try {
+      await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format)}`);
+      const described = await connection.runAndReadAll('DESCRIBE SELECT * FROM evalctl_source');
+      const columns = described.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+      const counted = await connection.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM evalctl_source');
+      const rowCount = Number(counted.getRowObjectsJson()[0].n);
+      if (rowCount === 0) {
+        throw new InputError(`${basename(path)} has no rows (columns: ${columns.map((c) => c.name).join(', ') || 'none'}).`, 'Add data rows below the header.');
+      }
+      return new Dataset(path, format, instance, connection, columns, rowCount);
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      if (error instanceof InputError) throw error;
+      throw readError(path, format, error);
+    }
+  }
+
+  /** A new connection on the same database, for writing while nothing streams on this one. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  /**
+   * Streams rows in file order as chunks of rendered column text (see `renderExpression`).
+   * `limit` keeps only the first n rows. Memory stays at one DuckDB chunk (2,048 rows).
+   */
+  async *stream(columnNames: readonly string[], limit?: number): AsyncGenerator<RowChunk> {
+    const types = new Map(this.columns.map((c) => [c.name, c.type]));
+    const rendered = columnNames.map((name, i) => `${renderExpression(name, types.get(name) ?? 'VARCHAR')} AS c${i}`);
+    const where = limit === undefined ? '' : ` WHERE ${ROW} < ${Math.floor(limit)}`;
+    const sql = `SELECT ${[ROW, ...rendered].join(', ')} FROM (${numberedSource()})${where}`;
+    const result = await this.connection.stream(sql);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      const columns = chunk.getColumns();
+      const rows = (columns[0] as bigint[]).map(Number);
+      const values = rows.map((_, r) => columns.slice(1).map((column) => column[r] as string | null));
+      yield { rows, values };
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** The source with its row numbers: DuckDB streams `row_number() OVER ()` in scan order. */
+export function numberedSource(): string {
+  return `SELECT row_number() OVER () - 1 AS ${ROW}, * FROM evalctl_source`;
+}
+
+export function formatFromPath(path: string): InputFormat {
+  const extension = extname(path.replace(/\.(gz|zst)$/i, '')).toLowerCase().slice(1);
+  if (extension === 'ndjson') return 'jsonl';
+  if ((INPUT_FORMATS as readonly string[]).includes(extension)) return extension as InputFormat;
+  throw new UsageError(
+    `Cannot tell the format of ${basename(path)} from its extension "${extname(path) || '(none)'}".`,
+    `Use a .parquet, .csv, .tsv, .jsonl, .ndjson or .json file, or name the format with --input-format.`,
+  );
+}
+
+function readerFor(path: string, format: InputFormat): string {
+  const file = literal(path);
+  switch (format) {
+    case 'parquet': return `read_parquet(${file})`;
+    case 'csv': return `read_csv(${file}, header = true, all_varchar = true)`;
+    case 'tsv': return `read_csv(${file}, header = true, all_varchar = true, delim = '\t', quote = '"')`;
+    case 'jsonl': return `read_json(${file}, format = 'newline_delimited')`;
+    case 'json': return `read_json(${file}, format = 'auto')`;
+  }
+}
+
+function checkFile(path: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new InputError(`File not found: ${path}`, 'Check the path; it is relative to the current directory.');
+  }
+  if (stats.isDirectory()) throw new InputError(`${path} is a directory, not a table file.`, 'Give a .parquet, .csv or .jsonl file.');
+  if (stats.size === 0) throw new InputError(`${basename(path)} is empty (0 bytes).`, 'Give a file with a header and at least one row.');
+}
+
+/** Turns DuckDB's reader errors into one line naming the file and what is wrong with it. */
+function readError(path: string, format: InputFormat, error: unknown): InputError {
+  const name = basename(path);
+  const detail = messageOf(error).split('\n')[0].replace(/^[A-Za-z ]+Error: /, '');
+  if (/magic bytes|not a parquet file/i.test(detail)) {
+    return new InputError(`${name} is not a valid parquet file (${detail}).`, 'Check the file is complete, or name its real format with --input-format.', error);
+  }
+  if (/utf-8|unicode/i.test(detail)) {
+    return new InputError(`${name} is not UTF-8 text, so it cannot be read as ${format.toUpperCase()}.`, 'Is it really a text file? Convert it to UTF-8 or give the real format with --input-format.', error);
+  }
+  if (/permission denied/i.test(detail)) {
+    return new InputError(`Cannot read ${name}: permission denied.`, undefined, error);
+  }
+  return new InputError(`Cannot read ${name} as ${format.toUpperCase()}: ${detail}`, 'Check the file is valid, or name its real format with --input-format.', error);
+}
+
+export function quoteColumns(names: readonly string[]): string {
+  return names.map(ident).join(', ');
+}

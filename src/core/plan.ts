@@ -1,0 +1,186 @@
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { Settings } from './config.js';
+import { Dataset, type InputFormat } from './dataset.js';
+import { InputError, UsageError } from './errors.js';
+import { fingerprintFile } from './fingerprint.js';
+import type { JobRecord, JobSettings } from './jobs.js';
+import { apiKeyFor, resolveModel } from './models.js';
+import { bindColumns, parseTemplate } from './template.js';
+import { outputFormatFromPath } from './writer.js';
+
+/** What `evalctl create` was asked to do, before anything is checked. */
+export interface CreateRequest {
+  readonly source: string;
+  readonly prompt?: string;
+  readonly promptFile?: string;
+  readonly output?: string;
+  readonly overwrite?: boolean;
+  /** Evaluate only this many rows: the first ones, or a seeded random choice with `sampleSeed`. */
+  readonly sample?: number;
+  readonly sampleSeed?: number;
+  readonly name?: string;
+  readonly inputFormat?: InputFormat;
+  readonly settings: Settings;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** A checked plan: the job record to store, and the opened dataset to run it on. */
+export interface Plan {
+  readonly record: Omit<JobRecord, 'id'>;
+  readonly dataset: Dataset;
+}
+
+/**
+ * Checks everything that can be checked before a single token is spent: the prompt, the
+ * model and its key, the source and its schema against every placeholder, the target column and
+ * the output path. Throws a one-line EvalctlError naming the culprit.
+ */
+export async function planJob(request: CreateRequest): Promise<Plan> {
+  const { settings, env } = request;
+  const templateText = readTemplate(request);
+  const template = parseTemplate(templateText, request.promptFile ? request.promptFile : '--prompt');
+  const choice = resolveModel(settings.model, settings.baseUrl, env);
+  apiKeyFor(choice, env);
+  checkName(settings.targetColumn);
+  const sourcePath = resolve(request.cwd, request.source);
+  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat });
+  try {
+    bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);
+    checkTarget(dataset, settings.targetColumn, request.overwrite ?? false);
+    const output = outputPath(request, dataset);
+    const count = request.sample === undefined ? null : Math.min(request.sample, dataset.rowCount);
+    const now = new Date().toISOString();
+    const jobSettings: JobSettings = {
+      model: choice.model,
+      provider: choice.provider,
+      base_url: choice.baseURL ?? null,
+      prompt: templateText,
+      system: settings.system ?? null,
+      temperature: settings.temperature,
+      max_tokens: settings.maxTokens ?? null,
+      target_column: settings.targetColumn,
+      concurrency: settings.concurrency,
+      batch_size: settings.batchSize,
+      is_sample: count !== null,
+      sample_count: count,
+      sample_seed: count !== null ? request.sampleSeed ?? null : null,
+      timeout_seconds: settings.timeout,
+      max_retries: settings.maxRetries,
+      max_retry_wait_seconds: settings.maxRetryWait,
+      rpm: settings.rpm ?? null,
+      tpm: settings.tpm ?? null,
+      max_cost: settings.maxCost ?? null,
+      cache: settings.cache,
+      usage_columns: settings.usageColumns,
+      input_format: dataset.format,
+      output_format: outputFormatFromPath(output),
+      price: settings.pricing[choice.model] ?? null,
+    };
+    const record: Omit<JobRecord, 'id'> = {
+      name: request.name ?? null,
+      status: 'queued',
+      source: { path: sourcePath, ...fingerprintFile(sourcePath) },
+      output,
+      settings: jobSettings,
+      progress: { processed: 0, total: count ?? dataset.rowCount },
+      failed_rows: 0,
+      cached_rows: 0,
+      prompt_tokens_used: 0,
+      completion_tokens_used: 0,
+      tokens_used: 0,
+      cost_usd: 0,
+      credits_used: null,
+      created_at: now,
+      started_at: null,
+      completed_at: null,
+      cancelled_at: null,
+      updated_at: now,
+      error_message: null,
+      stop_reason: null,
+      pid: null,
+    };
+    return { record, dataset };
+  } catch (error) {
+    dataset.close();
+    throw error;
+  }
+}
+
+function readTemplate(request: CreateRequest): string {
+  if (request.prompt !== undefined && request.promptFile !== undefined) {
+    throw new UsageError('Give either --prompt or --prompt-file, not both.');
+  }
+  if (request.promptFile !== undefined) {
+    const path = resolve(request.cwd, request.promptFile);
+    try {
+      return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new UsageError(`Cannot read the prompt file ${request.promptFile}.`, 'Check the path given to --prompt-file.');
+    }
+  }
+  if (request.prompt === undefined) {
+    throw new UsageError('No prompt given.', 'Add --prompt "Classify: {column}" or --prompt-file prompt.txt.');
+  }
+  return request.prompt;
+}
+
+function checkName(target: string): void {
+  if (target.trim() === '') throw new UsageError('--target-column is empty.', 'Name the new column, e.g. -t prediction.');
+}
+
+function checkTarget(dataset: Dataset, target: string, overwrite: boolean): void {
+  if (overwrite) return;
+  const names = new Set(dataset.columns.map((c) => c.name));
+  for (const column of [target, `${target}_error`]) {
+    if (names.has(column)) {
+      throw new InputError(
+        `Column "${column}" already exists in ${dataset.label}.`,
+        'Choose another name with --target-column, or pass --overwrite to replace it in the output.',
+      );
+    }
+  }
+}
+
+function outputPath(request: CreateRequest, dataset: Dataset): string {
+  if (request.output === undefined) return freeName(dataset.path, dataset.format, request.settings.targetColumn);
+  const output = resolve(request.cwd, request.output);
+  outputFormatFromPath(output);
+  if (sameFile(output, dataset.path)) {
+    throw new UsageError(`The output ${request.output} is the input file; evalctl never modifies its input.`, 'Choose another --output path.');
+  }
+  const directory = dirname(output);
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new UsageError(`The output directory ${directory} does not exist.`, 'Create it first, or choose another --output path.');
+  }
+  try {
+    accessSync(directory, constants.W_OK);
+  } catch {
+    throw new UsageError(`Cannot write to the output directory ${directory} (permission denied).`, 'Choose another --output path.');
+  }
+  if (existsSync(output) && !request.overwrite) {
+    throw new UsageError(`The output ${request.output} already exists.`, 'Pass --overwrite to replace it, or choose another --output path.');
+  }
+  return output;
+}
+
+/** `reviews.csv` -> `reviews.prediction.csv`, or `reviews.prediction-2.csv` if that is taken. */
+function freeName(input: string, format: InputFormat, target: string): string {
+  const stem = basename(input).replace(/\.(gz|zst)$/i, '').replace(new RegExp(`${extname(input.replace(/\.(gz|zst)$/i, '')).replace('.', '\\.')}$`), '');
+  const extension = format === 'jsonl' ? extname(input.replace(/\.(gz|zst)$/i, '')) : `.${format}`;
+  const safeTarget = target.replace(/[^\w.-]+/g, '_');
+  for (let n = 1; ; n++) {
+    const candidate = join(dirname(input), `${stem}.${safeTarget}${n === 1 ? '' : `-${n}`}${extension}`);
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,76 @@
+/** USD per million tokens, and optionally credits per token (as the hosted services bill). */
+export interface Price {
+  readonly input: number;
+  readonly output: number;
+  readonly creditsPerToken?: number;
+}
+
+/**
+ * List prices in USD per million tokens (standard tier, no batch or cache discounts), as
+ * published by OpenAI and Anthropic. A dated model id (`gpt-4o-mini-2024-07-18`,
+ * `claude-sonnet-4-5-20250929`) takes its family's price. Override or add models under
+ * `pricing` in .evalrc.
+ */
+export const PRICES: Readonly<Record<string, Price>> = {
+  // OpenAI
+  'gpt-4o': { input: 2.5, output: 10 },
+  // Oxen.ai bills gpt-4o-mini at 6e-7 credits per token (see shared/reference).
+  'gpt-4o-mini': { input: 0.15, output: 0.6, creditsPerToken: 6e-7 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'gpt-5': { input: 1.25, output: 10 },
+  'gpt-5.1': { input: 1.25, output: 10 },
+  'gpt-5-mini': { input: 0.25, output: 2 },
+  'gpt-5-nano': { input: 0.05, output: 0.4 },
+  'gpt-4-turbo': { input: 10, output: 30 },
+  'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
+  o1: { input: 15, output: 60 },
+  'o1-mini': { input: 1.1, output: 4.4 },
+  o3: { input: 2, output: 8 },
+  'o3-mini': { input: 1.1, output: 4.4 },
+  'o4-mini': { input: 1.1, output: 4.4 },
+  'text-embedding-3-small': { input: 0.02, output: 0 },
+  'text-embedding-3-large': { input: 0.13, output: 0 },
+  'text-embedding-ada-002': { input: 0.1, output: 0 },
+  // Anthropic
+  'claude-opus-4-5': { input: 5, output: 25 },
+  'claude-opus-4-1': { input: 15, output: 75 },
+  'claude-opus-4': { input: 15, output: 75 },
+  'claude-sonnet-4-5': { input: 3, output: 15 },
+  'claude-sonnet-4': { input: 3, output: 15 },
+  'claude-haiku-4-5': { input: 1, output: 5 },
+  'claude-3-7-sonnet': { input: 3, output: 15 },
+  'claude-3-5-sonnet': { input: 3, output: 15 },
+  'claude-3-5-haiku': { input: 0.8, output: 4 },
+  'claude-3-opus': { input: 15, output: 75 },
+  'claude-3-haiku': { input: 0.25, output: 1.25 },
+  // The offline model is free.
+  echo: { input: 0, output: 0 },
+};
+
+/**
+ * The price of `model`: an override from config first, then the built-in table; an exact id,
+ * else the longest known id that it starts with followed by `-` (a dated snapshot).
+ * Undefined when unknown (a local model): cost is then reported as unknown, not as zero.
+ */
+export function priceFor(model: string, overrides: Readonly<Record<string, Price>> = {}): Price | undefined {
+  const table = { ...PRICES, ...overrides };
+  if (table[model]) return table[model];
+  let best: string | undefined;
+  for (const id of Object.keys(table)) {
+    if (model.startsWith(`${id}-`) && (!best || id.length > best.length)) best = id;
+  }
+  return best ? table[best] : undefined;
+}
+
+/** Cost in USD of one call; 0 when the price is unknown (the run reports cost as unknown). */
+export function costOf(price: Price | undefined, promptTokens: number, completionTokens: number): number {
+  if (!price) return 0;
+  return (promptTokens * price.input + completionTokens * price.output) / 1_000_000;
+}
+
+/** Credits for a token count, when the price defines a credits-per-token rate. */
+export function creditsOf(price: Price | undefined, tokens: number): number | null {
+  return price?.creditsPerToken === undefined ? null : tokens * price.creditsPerToken;
+}

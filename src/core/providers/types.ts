@@ -1,0 +1,55 @@
+/** What one row asks of a model. */
+export interface CompletionRequest {
+  readonly prompt: string;
+  readonly system?: string;
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+}
+
+/** A model's answer with the usage the provider reported. */
+export interface Completion {
+  readonly text: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+export interface CallOptions {
+  /** Aborts the request (cancel, or the run stopping). */
+  readonly signal: AbortSignal;
+  /** Per-request timeout in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+export type ProviderId = 'openai' | 'anthropic' | 'echo';
+
+/**
+ * One model behind one small interface. Providers make exactly one attempt per call (the SDKs'
+ * own retries are off): the runner owns retries, backoff and concurrency, so it can cap waits
+ * and adapt to rate limits. `classify` turns the provider's errors into a `Failure`.
+ */
+export interface Provider {
+  readonly id: ProviderId;
+  readonly model: string;
+  complete(request: CompletionRequest, options: CallOptions): Promise<Completion>;
+  classify(error: unknown): Failure;
+}
+
+export type FailureKind =
+  | 'rate-limit' // 429: wait (retry-after) and slow down
+  | 'server' // 408, 409, 5xx: retry with backoff
+  | 'connection' // dropped or refused connection: retry with backoff
+  | 'timeout' // no answer within --timeout: retry with backoff
+  | 'auth' // 401, 403: stop the run
+  | 'not-found' // 404 (unknown model, wrong base URL): stop the run
+  | 'bad-request' // 400, 422: this row fails; stops the run if every early row fails so
+  | 'aborted' // we cancelled it
+  | 'other';
+
+/** A failed attempt, normalized across providers. */
+export interface Failure {
+  readonly kind: FailureKind;
+  readonly status?: number;
+  /** From `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
+  readonly retryAfterMs?: number;
+  readonly message: string;
+}

@@ -1,0 +1,95 @@
+import { renameSync, rmSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { latestAnswersSql } from './answers.js';
+import { ROW, numberedSource, type Dataset } from './dataset.js';
+import { EvalctlError, UsageError, messageOf } from './errors.js';
+import { ident, literal } from './sql.js';
+
+export const OUTPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface WriteOptions {
+  readonly output: string;
+  readonly format: OutputFormat;
+  readonly targetColumn: string;
+  /** The job's answer log. */
+  readonly answersPath: string;
+  /** Which rows go out: all, the first n, or the listed row numbers. */
+  readonly selection: RowSelection;
+  /** Error text for rows that never got an answer or an error (a cancelled or stopped run). */
+  readonly notRunMessage: string;
+  /** Also write `<target>_prompt_tokens` and `<target>_completion_tokens`. */
+  readonly usageColumns?: boolean;
+}
+
+export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'rows'; path: string };
+
+/**
+ * Writes every input column with its type, in file order, plus the target column and
+ * `<target>_error`, by one DuckDB COPY joining the source with the answer log. The file appears
+ * under its name only when complete (written beside it, then renamed).
+ */
+export async function writeOutput(dataset: Dataset, options: WriteOptions): Promise<void> {
+  const { targetColumn: target } = options;
+  const errorColumn = `${target}_error`;
+  const existing = new Set(dataset.columns.map((c) => c.name));
+  const added: [string, string][] = [
+    [target, 'a.answer'],
+    [errorColumn, `CASE WHEN a.row IS NULL THEN ${literal(options.notRunMessage)} ELSE a.error END`],
+  ];
+  if (options.usageColumns) {
+    added.push([`${target}_prompt_tokens`, 'a.prompt_tokens'], [`${target}_completion_tokens`, 'a.completion_tokens']);
+  }
+  const replaced = added.filter(([name]) => existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
+  const appended = added.filter(([name]) => !existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
+  const star = `s.* EXCLUDE (${ROW})${replaced.length ? ` REPLACE (${replaced.join(', ')})` : ''}`;
+  const query = `SELECT ${[star, ...appended].join(', ')}
+    FROM (${numberedSource()}) s
+    LEFT JOIN (${latestAnswersSql(options.answersPath)}) a ON a.row = s.${ROW}
+    ${selectionFilter(options.selection)}
+    ORDER BY s.${ROW}`;
+
+  const partial = join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`);
+  const connection = await dataset.connect();
+  try {
+    await connection.run(`COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format)})`);
+    renameSync(partial, options.output);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new EvalctlError(`Could not write ${options.output}: ${messageOf(error).split('\n')[0]}`, {
+      code: 'output',
+      hint: 'Every answer is kept in the job; fix the problem and run `evalctl resume` to write the file again.',
+      cause: error,
+    });
+  } finally {
+    connection.closeSync();
+  }
+}
+
+function selectionFilter(selection: RowSelection): string {
+  switch (selection.kind) {
+    case 'all': return '';
+    case 'first': return `WHERE s.${ROW} < ${selection.count}`;
+    case 'rows': return `WHERE s.${ROW} IN (SELECT unnest(rows) FROM read_json(${literal(selection.path)}, columns = {rows: 'BIGINT[]'}))`;
+  }
+}
+
+function copyOptions(format: OutputFormat): string {
+  switch (format) {
+    case 'parquet': return 'FORMAT parquet, COMPRESSION zstd';
+    case 'csv': return 'FORMAT csv, HEADER true';
+    case 'tsv': return `FORMAT csv, HEADER true, DELIMITER '\t'`;
+    case 'jsonl': return 'FORMAT json';
+    case 'json': return 'FORMAT json, ARRAY true';
+  }
+}
+
+export function outputFormatFromPath(path: string): OutputFormat {
+  const extension = extname(path).toLowerCase().slice(1);
+  if (extension === 'ndjson') return 'jsonl';
+  if ((OUTPUT_FORMATS as readonly string[]).includes(extension)) return extension as OutputFormat;
+  throw new UsageError(
+    `Cannot tell the output format from "${basename(path)}".`,
+    'End --output with .parquet, .csv, .tsv, .jsonl, .ndjson or .json.',
+  );
+}
