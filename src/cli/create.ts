@@ -43,9 +43,7 @@ export default async function create(context: Context, source: string, flags: Cr
   }
   if (flags.detach) {
     plan.dataset.close();
-    const pid = runDetached(store, job.id, context.env);
-    const current = store.read(job.id);
-    if (current.status === 'queued' && current.pid === null) store.write({ ...current, pid });
+    store.launched(job.id, runDetached(store, job.id, context.env));
     if (flags.json) context.t.out.write(jobJson(store.read(job.id)));
     else context.t.out.write(`${job.id}\n`);
     say(context.t, `Started job ${job.id} in the background. Follow it with \`evalctl status ${job.id} --watch\`; stop it with \`evalctl cancel ${job.id}\`.`);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../core/dataset.js';
 import { runJob } from '../core/execute.js';
@@ -25,7 +25,7 @@ export async function runInForeground(context: Context, store: JobStore, id: str
       dataset: options.dataset,
       signal: context.signal,
       onStart: (job, progress) => {
-        say(t, `${paint(t, 'bold', `Job ${job.id}`)}: ${job.progress.total.toLocaleString('en-US')} rows with ${job.settings.model}${progress.processed ? ` (${progress.processed} already answered)` : ''}`);
+        say(t, `${paint(t, 'bold', `Job ${job.id}`)}: ${job.progress.total.toLocaleString('en-US')} rows with ${job.settings.model}${progress.processed > progress.failed ? ` (${progress.processed - progress.failed} already answered)` : ''}`);
         stopProgress = showProgress(t, progress, job.cost_usd !== null);
       },
       onCommit: () => { void stopProgress?.then((stop) => stop()); stopProgress = undefined; },
@@ -51,5 +51,6 @@ export function runDetached(store: JobStore, id: string, env: NodeJS.ProcessEnv)
     env: { ...env, EVALCTL_HOME: store.home },
   });
   child.unref();
+  closeSync(log);
   return child.pid ?? 0;
 }

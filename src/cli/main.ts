@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EvalctlError, ExitCode } from '../core/errors.js';
+import { redactSecrets } from '../core/models.js';
 import { parse } from './options.js';
 import { printError, terminal, type Terminal } from './render.js';
 
@@ -27,7 +28,6 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .description('Run an LLM over every row of a dataset (parquet, CSV, JSONL) and write the answers to a new file.')
     .version(VERSION, '-V, --version')
     .option('--verbose', 'show stack traces for errors')
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => context.t.out.write(s), writeErr: (s) => context.t.err.write(s) })
     .exitOverride();
 
@@ -53,7 +53,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--name <name>', 'a name for the job')
     .option('--usage-columns', 'also write <target>_prompt_tokens and <target>_completion_tokens')
     .option('--timeout <seconds>', 'per-request timeout (default: 120)', parse.positive)
-    .option('--max-retries <n>', 'retries per row for 429/5xx/timeouts (default: 6)', parse.nonNegativeInt)
+    .option('--max-retries <n>', 'retries per row for 5xx, timeouts and dropped connections; 429s get three times as many (default: 6)', parse.nonNegativeInt)
     .option('--max-retry-wait <seconds>', 'longest single wait before a retry (default: 60)', parse.positive)
     .option('--rpm <n>', 'requests per minute at most', parse.positive)
     .option('--tpm <n>', 'tokens per minute at most', parse.positive)
@@ -97,6 +97,12 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .argument('<id>')
     .action(run(() => import('./detached.js')));
 
+  // Commander's own usage errors ("error: unknown option ...") in evalctl's one-line style,
+  // with a hint naming the help of the command that was typed.
+  for (const command of [root, ...root.commands]) {
+    const name = command === root ? 'evalctl' : `evalctl ${command.name()}`;
+    command.configureOutput({ outputError: (text) => printError(context.t, usageMessage(text), `Run \`${name} --help\` for usage.`) });
+  }
   return root;
 }
 
@@ -120,25 +126,47 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     await program(context, (code) => { process.exitCode = code; }).parseAsync(argv);
   } catch (error) {
-    process.exitCode = handleError(t, error, verbose);
+    process.exitCode = handleError(t, error, verbose, env);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
 
-function handleError(t: Terminal, error: unknown, verbose: boolean): number {
+/**
+ * Commander's error text as one sentence: `error: option '-c, --concurrency <n>' argument '0' is
+ * invalid. Must be ...` -> `--concurrency "0" is not valid: must be ...`; a suggestion joins the line.
+ */
+export function usageMessage(text: string): string {
+  const [first, ...rest] = text.trim().replace(/^error: /, '').split('\n');
+  const invalid = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument '(.*)' is invalid\. (.*)$/.exec(first);
+  const missing = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument missing$/.exec(first);
+  let message = invalid ? `${invalid[1]} "${invalid[2]}" is not valid: ${lowerFirst(invalid[3])}`
+    : missing ? `${missing[1]} needs a value.`
+    : first.replace(/([^.?!])$/, '$1.');
+  const suggestion = rest.map((line) => /^\((Did you mean .*\?)\)$/.exec(line.trim())?.[1]).find(Boolean);
+  if (suggestion) message = `${message.replace(/\.$/, '')}. ${suggestion}`;
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+}
+
+function handleError(t: Terminal, error: unknown, verbose: boolean, env: NodeJS.ProcessEnv): number {
   if (error instanceof CommanderError) {
     // Commander has printed its message already; help and version are not errors.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.Ok;
     return ExitCode.Usage;
   }
+  // Servers can echo a key back in an error; no key value ever reaches the terminal.
+  const clean = (text: string | undefined) => text === undefined ? undefined : redactSecrets(text, env);
   if (error instanceof EvalctlError) {
-    printError(t, error.message, error.hint, verbose ? stackOf(error) : undefined);
+    printError(t, clean(error.message.split('\n')[0])!, clean(error.hint), verbose ? clean(stackOf(error)) : undefined);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  printError(t, `unexpected error: ${message.split('\n')[0]}`, verbose ? undefined : 'Run again with --verbose for details.', verbose ? stackOf(error) : undefined);
+  printError(t, clean(`unexpected error: ${message.split('\n')[0]}`)!, verbose ? undefined : 'Run again with --verbose for details.', verbose ? clean(stackOf(error)) : undefined);
   return ExitCode.Fatal;
 }
 

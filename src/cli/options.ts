@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolveSettings, loadConfigFile, type Settings } from '../core/config.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 
 /** Commander parsers: a bad value is a usage error naming the flag (exit code 2). */
 export const parse = {
@@ -41,6 +42,13 @@ export async function settingsFrom(command: Command, env: NodeJS.ProcessEnv, cwd
   for (const key of SETTING_FLAGS) {
     if (command.getOptionValueSource(key) === 'cli') (flags as Record<string, unknown>)[key] = options[key];
   }
-  const file = await loadConfigFile(cwd, options.config as string | undefined);
-  return resolveSettings({ file, env, flags });
+  try {
+    const file = await loadConfigFile(cwd, options.config as string | undefined);
+    return resolveSettings({ file, env, flags });
+  } catch (error) {
+    // Flags were checked by commander already, so this is the config file or an EVALCTL_*
+    // variable: not a command-line mistake, so exit 1 rather than 2.
+    if (error instanceof UsageError) throw new ConfigError(error.message, error.hint, error);
+    throw error;
+  }
 }

@@ -68,10 +68,16 @@ export function progressLine(p: RunProgress, rate: number, costKnown: boolean): 
     costKnown ? formatCost(p.cost) : 'cost unknown',
   ];
   if (p.failed) parts.push(`${p.failed} failed`);
-  if (p.backoff && p.backoff.until > Date.now()) {
-    parts.push(`backing off: ${p.backoff.reason}, concurrency ${p.concurrency}`);
-  }
+  const backoff = backoffNote(p);
+  if (backoff) parts.push(backoff);
   return parts.join(', ');
+}
+
+/** `backing off: rate limited (429), retry in 0.8s, concurrency 4` while some row waits to retry. */
+export function backoffNote(p: RunProgress): string | undefined {
+  const left = p.backoff ? p.backoff.until - Date.now() : 0;
+  if (!p.backoff || left <= 0) return undefined;
+  return `backing off: ${p.backoff.reason}, retry in ${(left / 1000).toFixed(1)}s, concurrency ${p.concurrency}`;
 }
 
 /**
@@ -104,13 +110,13 @@ export async function showProgress(t: Terminal, progress: RunProgress, costKnown
   );
   const payload = () => {
     const r = rate();
-    const backingOff = progress.backoff && progress.backoff.until > Date.now();
+    const backoff = backoffNote(progress);
     return {
       rate: r.toFixed(1),
       etaText: r > 0 ? formatDuration((progress.total - progress.processed) / r) : '?',
       tokens: integer.format(progress.promptTokens + progress.completionTokens),
       cost: costKnown ? formatCost(progress.cost) : 'cost ?',
-      note: (progress.failed ? ` | ${progress.failed} failed` : '') + (backingOff ? ` | backing off: ${progress.backoff!.reason}` : ''),
+      note: (progress.failed ? ` | ${progress.failed} failed` : '') + (backoff ? ` | ${backoff}` : ''),
     };
   };
   bar.start(progress.total, progress.processed, payload());

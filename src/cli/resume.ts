@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { JobError } from '../core/errors.js';
+import { checkSourceUnchanged } from '../core/fingerprint.js';
 import { JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
 import { jobJson } from './outcome.js';
@@ -23,6 +24,8 @@ export default async function resume(context: Context, id: string, flags: Resume
   if (job.status === 'running' || job.status === 'committing' || (job.status === 'queued' && job.pid !== null)) {
     throw new JobError(`Job ${job.id} is still ${job.status} (pid ${job.pid}).`, `Follow it with \`evalctl status ${job.id} --watch\`, or stop it with \`evalctl cancel ${job.id}\`.`);
   }
+  // Refused before the record is touched: the job stays as it was.
+  checkSourceUnchanged(job.source, job.id);
   job = {
     ...job,
     status: 'queued',
@@ -33,11 +36,10 @@ export default async function resume(context: Context, id: string, flags: Resume
     },
   };
   store.clearCancel(job.id);
+  store.launched(job.id, null);
   store.write(job);
   if (flags.detach) {
-    const pid = runDetached(store, job.id, context.env);
-    const current = store.read(job.id);
-    if (current.status === 'queued') store.write({ ...current, pid });
+    store.launched(job.id, runDetached(store, job.id, context.env));
     context.t.out.write(flags.json ? jobJson(store.read(job.id)) : `${job.id}\n`);
     say(context.t, `Resumed job ${job.id} in the background.`);
     return 0;

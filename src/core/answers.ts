@@ -95,10 +95,11 @@ export interface AnswerTally {
 }
 
 /**
- * Reads the log through DuckDB: the tally of spend and outcomes, and the rows that already have
- * an answer (a bitmap over `total` rows), which a resumed run skips.
+ * Reads the log through DuckDB: the tally of spend and outcomes, the rows that already have an
+ * answer (a bitmap over `total` rows), which a resumed run skips, and the rows whose latest
+ * outcome is an error, which it sends again.
  */
-export async function readAnswers(connection: DuckDBConnection, path: string, total: number): Promise<{ tally: AnswerTally; done: Uint8Array }> {
+export async function readAnswers(connection: DuckDBConnection, path: string, total: number): Promise<{ tally: AnswerTally; done: Uint8Array; failed: Uint8Array }> {
   const source = `read_json(${literal(path)}, format = 'newline_delimited', ignore_errors = true,
       columns = {row: 'BIGINT', error: 'VARCHAR', prompt_tokens: 'BIGINT', completion_tokens: 'BIGINT', cost: 'DOUBLE', cached: 'BOOLEAN'})`;
   const totals = await connection.runAndReadAll(`
@@ -113,17 +114,20 @@ export async function readAnswers(connection: DuckDBConnection, path: string, to
       (SELECT coalesce(sum(cost), 0) FROM entries)::DOUBLE AS cost`);
   const t = totals.getRowObjectsJson()[0];
   const done = new Uint8Array(total);
-  const result = await connection.stream(`SELECT DISTINCT row FROM ${source} WHERE row IS NOT NULL AND error IS NULL`);
+  const failed = new Uint8Array(total);
+  const result = await connection.stream(`SELECT row, bool_or(error IS NULL) AS ok FROM ${source} WHERE row IS NOT NULL GROUP BY row`);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    for (const row of chunk.getColumnValues(0) as bigint[]) {
+    const [rows, ok] = chunk.getColumns() as [bigint[], boolean[]];
+    rows.forEach((row, i) => {
       const index = Number(row);
-      if (index < total) done[index] = 1;
-    }
+      if (index < total) (ok[i] ? done : failed)[index] = 1;
+    });
   }
   return {
     done,
+    failed,
     tally: {
       answered: Number(t.answered),
       failed: Number(t.failed),

@@ -1,4 +1,5 @@
 import { UsageError, messageOf } from './errors.js';
+import { closest } from './template.js';
 import type { Price } from './pricing.js';
 
 /** Settings that can come from defaults, a config file, EVALCTL_* variables and flags. */
@@ -21,7 +22,7 @@ export interface Settings {
   targetColumn: string;
   /** Seconds one request may take before it is retried. @default 120 */
   timeout: number;
-  /** Retries per row for rate limits, 5xx, timeouts and dropped connections. @default 6 */
+  /** Retries per row for 5xx, timeouts and dropped connections; rate limits (429) get three times as many. @default 6 */
   maxRetries: number;
   /** Longest single wait before a retry, in seconds, whatever retry-after says. @default 60 */
   maxRetryWait: number;
@@ -53,13 +54,13 @@ export const DEFAULTS: Settings = {
   pricing: {},
 };
 
-type Kind = 'string' | 'number' | 'positive-int' | 'non-negative-int' | 'positive' | 'boolean';
+type Kind = 'string' | 'number' | 'positive-int' | 'non-negative-int' | 'positive' | 'boolean' | 'temperature';
 
 const SCHEMA: Record<Exclude<keyof Settings, 'pricing'>, Kind> = {
   model: 'string',
   baseUrl: 'string',
   system: 'string',
-  temperature: 'number',
+  temperature: 'temperature',
   maxTokens: 'positive-int',
   concurrency: 'positive-int',
   batchSize: 'positive-int',
@@ -110,7 +111,9 @@ function checkFileValues(path: string, values: unknown): Partial<Settings> {
     if (key === 'pricing') { out.pricing = checkPricing(path, value); continue; }
     const kind = SCHEMA[key as keyof typeof SCHEMA];
     if (!kind) {
-      throw new UsageError(`Config file ${path} has an unknown setting "${key}".`, `Known settings: ${[...Object.keys(SCHEMA), 'pricing'].join(', ')}.`);
+      const known = [...Object.keys(SCHEMA), 'pricing'];
+      const suggestion = closest(key, known);
+      throw new UsageError(`Config file ${path} has an unknown setting "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`, `Known settings: ${known.join(', ')}.`);
     }
     out[key] = checkValue(value, kind, `"${key}" in ${path}`);
   }
@@ -158,6 +161,8 @@ export function parseValue(raw: string, kind: Kind, where: string): unknown {
 }
 
 function checkNumber(value: number, kind: Kind, where: string): number {
+  if (!Number.isFinite(value)) throw new UsageError(`${where} must be a finite number, not ${value}.`);
+  if (kind === 'temperature' && !(value >= 0 && value <= 2)) throw new UsageError(`${where} must be a number from 0 to 2, not ${value}.`);
   if (kind === 'positive-int' && !(Number.isInteger(value) && value >= 1)) throw new UsageError(`${where} must be a whole number of at least 1, not ${value}.`);
   if (kind === 'non-negative-int' && !(Number.isInteger(value) && value >= 0)) throw new UsageError(`${where} must be a whole number of at least 0, not ${value}.`);
   if (kind === 'positive' && !(value > 0)) throw new UsageError(`${where} must be greater than 0, not ${value}.`);
@@ -169,13 +174,26 @@ export async function loadConfigFile(cwd: string, explicitPath?: string): Promis
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('evalctl', {
     searchPlaces: ['package.json', '.evalrc', '.evalrc.json', '.evalrc.yaml', '.evalrc.yml', 'evalctl.config.json', 'evalctl.config.js', 'evalctl.config.mjs'],
-    stopDir: cwd,
+    // The nearest file from cwd up to the project root (the first directory with a package.json).
+    searchStrategy: 'project',
   });
   try {
     const result = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
     return result && !result.isEmpty ? { path: result.filepath, values: result.config } : undefined;
   } catch (error) {
     const where = explicitPath ?? 'the config file';
-    throw new UsageError(`Cannot read ${where}: ${messageOf(error).split('\n')[0]}`, 'Fix the file (JSON or YAML) or pass another with --config.');
+    throw new UsageError(readErrorText(messageOf(error), where), 'Fix the file (JSON or YAML) or pass another with --config.');
   }
+}
+
+/**
+ * cosmiconfig's "YAML Error in <path>:\n<reason>\n<code frame>" as one line: the path and the
+ * reason, without the code frame.
+ */
+function readErrorText(message: string, where: string): string {
+  const [first, ...rest] = message.split('\n');
+  const heading = /^(?:JSON|YAML) Error in (.+?):\s*$/.exec(first);
+  if (!heading) return `Cannot read ${where}: ${first}`;
+  const reason = rest.find((line) => line.trim() !== '' && !/^\s*>?\s*\d*\s*\|/.test(line) && !/^-+\^/.test(line));
+  return `Cannot read the config file: ${heading[1]} is not valid JSON or YAML${reason ? ` (${reason.replace(/ while parsing .*$/, '').trim()})` : ''}.`;
 }

@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError, messageOf } from './errors.js';
 import { ident, literal, renderExpression } from './sql.js';
+import { checkContent } from './sniff.js';
 
 export const INPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -46,6 +47,7 @@ export class Dataset {
   static async open(path: string, options: { format?: InputFormat; tempDirectory?: string } = {}): Promise<Dataset> {
     checkFile(path);
     const format = options.format ?? formatFromPath(path);
+    checkContent(path, format);
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
@@ -64,6 +66,9 @@ export class Dataset {
       if (rowCount === 0) {
         throw new InputError(`${basename(path)} has no rows (columns: ${columns.map((c) => c.name).join(', ') || 'none'}).`, 'Add data rows below the header.');
       }
+      // Load one whole row now, so a value DuckDB cannot load (too large for its memory limit)
+      // fails before anything is paid for, not when the output is written.
+      await connection.run('SELECT * FROM evalctl_source LIMIT 1');
       return new Dataset(path, format, instance, connection, columns, rowCount);
     } catch (error) {
       connection.closeSync();
@@ -87,14 +92,23 @@ export class Dataset {
     const rendered = columnNames.map((name, i) => `${renderExpression(name, types.get(name) ?? 'VARCHAR')} AS c${i}`);
     const where = limit === undefined ? '' : ` WHERE ${ROW} < ${Math.floor(limit)}`;
     const sql = `SELECT ${[ROW, ...rendered].join(', ')} FROM (${numberedSource()})${where}`;
-    const result = await this.connection.stream(sql);
+    const result = await this.reading(() => this.connection.stream(sql));
     for (;;) {
-      const chunk = await result.fetchChunk();
+      const chunk = await this.reading(() => result.fetchChunk());
       if (!chunk || chunk.rowCount === 0) return;
       const columns = chunk.getColumns();
       const rows = (columns[0] as bigint[]).map(Number);
       const values = rows.map((_, r) => columns.slice(1).map((column) => column[r] as string | null));
       yield { rows, values };
+    }
+  }
+
+  /** Runs one read, turning DuckDB's errors (a corrupt page, a value too big) into an InputError. */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw readError(this.path, this.format, error);
     }
   }
 
@@ -150,6 +164,12 @@ function readError(path: string, format: InputFormat, error: unknown): InputErro
   }
   if (/utf-8|unicode/i.test(detail)) {
     return new InputError(`${name} is not UTF-8 text, so it cannot be read as ${format.toUpperCase()}.`, 'Is it really a text file? Convert it to UTF-8 or give the real format with --input-format.', error);
+  }
+  if (/error when sniffing file/i.test(detail)) {
+    return new InputError(`${name} does not look like ${format.toUpperCase()}: its delimiter, quoting and encoding could not be detected.`, 'Check it is a UTF-8 table with a header row, or name its real format with --input-format.', error);
+  }
+  if (/out of memory/i.test(messageOf(error))) {
+    return new InputError(`${name} holds a value too large to read: ${detail.replace(/^failed/, 'DuckDB failed')}.`, 'Select fewer or smaller columns into another file and run on that.', error);
   }
   if (/permission denied/i.test(detail)) {
     return new InputError(`Cannot read ${name}: permission denied.`, undefined, error);

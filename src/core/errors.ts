@@ -42,6 +42,14 @@ export class UsageError extends EvalctlError {
   }
 }
 
+/** A config file or EVALCTL_* variable is invalid (exit 1: the command line itself is fine). */
+export class ConfigError extends EvalctlError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { code: 'config', hint, cause });
+    this.name = 'ConfigError';
+  }
+}
+
 /** The input table cannot be read or does not fit the prompt. */
 export class InputError extends EvalctlError {
   constructor(message: string, hint?: string, cause?: unknown) {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { AnswerLog, readAnswers, type Answer } from './answers.js';
 import { cacheScope, ResponseCache } from './cache.js';
 import { Dataset, type InputFormat } from './dataset.js';
-import { EvalctlError, JobError, messageOf } from './errors.js';
-import { fingerprintFile } from './fingerprint.js';
+import { EvalctlError, messageOf } from './errors.js';
+import { checkSourceUnchanged } from './fingerprint.js';
 import { JobStore, type JobRecord } from './jobs.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { creditsOf, priceFor } from './pricing.js';
@@ -41,8 +41,8 @@ export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}):
   store.write(job);
   let dataset = hooks.dataset;
   try {
+    checkSourceUnchanged(job.source, job.id);
     dataset ??= await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat });
-    checkSourceUnchanged(job);
     const s = job.settings;
     const template = parseTemplate(s.prompt);
     const binding = bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);
@@ -54,10 +54,10 @@ export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}):
     const selection = selectionOf(job, paths.sample);
 
     const reader = await dataset.connect();
-    const { done, tally } = await readAnswers(reader, paths.answers, dataset.rowCount);
+    const { done, failed, tally } = await readAnswers(reader, paths.answers, dataset.rowCount);
     reader.closeSync();
     const progress: RunProgress = {
-      processed: tally.answered, total: job.progress.total, failed: 0, cached: tally.cached,
+      processed: tally.answered + tally.failed, total: job.progress.total, failed: tally.failed, cached: tally.cached,
       promptTokens: tally.promptTokens, completionTokens: tally.completionTokens, cost: tally.cost,
       inFlight: 0, concurrency: s.concurrency,
     };
@@ -77,14 +77,19 @@ export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}):
       request: { system: s.system ?? undefined, temperature: s.temperature, maxTokens: s.max_tokens ?? undefined },
       price,
       cache: cache && { store: cache, scope: cacheScope({ p: provider.id, u: s.base_url, m: s.model, s: s.system, t: s.temperature, x: s.max_tokens }) },
+      dedupe: s.temperature === 0,
       endpointLabel: endpointLabel(choice),
     }, progress, (answer: Answer) => {
+      // A row that failed in an earlier run is counted once: its new outcome replaces the old one.
+      if (failed[answer.row]) { failed[answer.row] = 0; progress.processed -= 1; progress.failed -= 1; }
       log.append(answer.error === null ? answer : { ...answer, error: redactSecrets(answer.error, env) });
       if (++sinceBatch >= s.batch_size) { sinceBatch = 0; checkpoint(false); }
     });
 
     const onAbort = () => runner.cancel('cancelled');
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    // A Ctrl-C or `cancel` that came while the job was starting: the listener alone would miss it.
+    if (hooks.signal?.aborted || store.cancelRequested(job.id)) onAbort();
     const watcher = setInterval(() => {
       if (store.cancelRequested(job.id)) runner.cancel('cancelled');
       checkpoint(false);
@@ -169,16 +174,6 @@ function sampleFile(path: string): number[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { rows: number[] }).rows;
 }
 
-function checkSourceUnchanged(job: JobRecord): void {
-  const now = fingerprintFile(job.source.path);
-  if (now.size !== job.source.size || now.fingerprint !== job.source.fingerprint) {
-    throw new JobError(
-      `The source ${job.source.path} changed since job ${job.id} started (size or content differs).`,
-      'Resuming would mix answers for different rows; start a new job with `evalctl create`.',
-    );
-  }
-}
-
 function snapshot(job: JobRecord, progress: RunProgress, price: ReturnType<typeof priceFor>): JobRecord {
   const tokens = progress.promptTokens + progress.completionTokens;
   return {
@@ -201,7 +196,8 @@ function throttledCheckpoint(store: JobStore, update: () => JobRecord, log: Answ
   return (force) => {
     const now = Date.now();
     if (force || now - lastSync >= FSYNC_MS) { log.sync(); lastSync = now; }
-    if (force || now - lastWrite >= CHECKPOINT_MS) { store.write(update()); lastWrite = now; }
+    // The answers counted in the record reach the log first, so a kill never leaves the record ahead of it.
+    if (force || now - lastWrite >= CHECKPOINT_MS) { log.flush(); store.write(update()); lastWrite = now; }
   };
 }
 

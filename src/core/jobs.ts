@@ -74,6 +74,8 @@ export interface JobPaths {
   log: string;
   cancel: string;
   sample: string;
+  /** The pid of a background process started for the job, written by the process that started it. */
+  launcher: string;
 }
 
 /**
@@ -98,6 +100,7 @@ export class JobStore {
       log: join(dir, 'run.log'),
       cancel: join(dir, 'cancel-requested'),
       sample: join(dir, 'sample.json'),
+      launcher: join(dir, 'launcher.pid'),
     };
   }
 
@@ -134,7 +137,7 @@ export class JobStore {
     } catch {
       throw new JobError(`Job ${jobId} has no readable record at ${path}.`);
     }
-    return withLiveness(job);
+    return withLiveness(job, this.paths(jobId).launcher);
   }
 
   /** Every job, newest first. */
@@ -155,6 +158,16 @@ export class JobStore {
 
   clearCancel(id: string): void {
     rmSync(this.paths(id).cancel, { force: true });
+  }
+
+  /**
+   * Notes the pid of a background process just started for a queued job (`null` forgets it).
+   * A file of its own, not the record: the record has one writer, the running job, and a
+   * launcher rewriting it could overwrite a newer state written by the child it started.
+   */
+  launched(id: string, pid: number | null): void {
+    if (pid === null) rmSync(this.paths(id).launcher, { force: true });
+    else writeFileSync(this.paths(id).launcher, String(pid));
   }
 
   private ids(): string[] {
@@ -186,16 +199,30 @@ export function isActive(status: JobStatus): boolean {
   return ACTIVE.includes(status);
 }
 
-/** A job marked active whose process is gone crashed: it is reported as errored, resumable. */
-function withLiveness(job: JobRecord): JobRecord {
-  if (!isActive(job.status) || job.pid === null || processAlive(job.pid)) return job;
+/**
+ * A job marked active whose process is gone crashed: it is reported as errored, resumable. A
+ * queued job not yet picked up by its background process is judged by the launcher's pid file.
+ */
+function withLiveness(job: JobRecord, launcherFile: string): JobRecord {
+  const pid = job.pid ?? (job.status === 'queued' ? launcherPid(launcherFile) : null);
+  if (!isActive(job.status) || pid === null) return job;
+  if (processAlive(pid)) return { ...job, pid };
   return {
     ...job,
     status: 'errored',
     stop_reason: 'crashed',
-    error_message: `The process running this job (pid ${job.pid}) ended without finishing it. Resume with \`evalctl resume ${job.id}\`.`,
+    error_message: `The process running this job (pid ${pid}) ended without finishing it. Resume with \`evalctl resume ${job.id}\`.`,
     pid: null,
   };
+}
+
+function launcherPid(path: string): number | null {
+  try {
+    const pid = Number(readFileSync(path, 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 export function processAlive(pid: number): boolean {

@@ -54,7 +54,7 @@ function checkURL(value: string | undefined): string | undefined {
 export function isLocalURL(value: string | undefined): boolean {
   if (!value) return false;
   const host = new URL(value).hostname;
-  return host === 'localhost' || host === '0.0.0.0' || host === '[::1]' || host.startsWith('127.');
+  return host === 'localhost' || host === '0.0.0.0' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 const KEY_VARIABLES = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' } as const;

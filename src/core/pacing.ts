@@ -6,22 +6,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * worth, which allows a short burst after a quiet spell, as providers do.
  */
 export class Pacer {
-  private readonly buckets: Bucket[] = [];
+  private readonly requests?: Bucket;
+  private readonly tokens?: Bucket;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(limits: { rpm?: number; tpm?: number }) {
-    if (limits.rpm) this.buckets.push(new Bucket(limits.rpm));
-    if (limits.tpm) this.buckets.push(new Bucket(limits.tpm));
+    if (limits.rpm) this.requests = new Bucket(limits.rpm);
+    if (limits.tpm) this.tokens = new Bucket(limits.tpm);
   }
 
   get enabled(): boolean {
-    return this.buckets.length > 0;
+    return this.requests !== undefined || this.tokens !== undefined;
   }
 
   /** Waits until one request of about `tokens` tokens may go; callers are served in order. */
   take(tokens: number, signal?: AbortSignal): Promise<void> {
     const turn = this.queue.then(async () => {
-      const [requests, tokenBucket] = this.buckets;
+      const { requests, tokens: tokenBucket } = this;
       for (;;) {
         const wait = Math.max(requests?.waitFor(1) ?? 0, tokenBucket?.waitFor(Math.min(tokens, tokenBucket.capacity)) ?? 0);
         if (wait <= 0) break;

@@ -116,12 +116,14 @@ function readTemplate(request: CreateRequest): string {
     const path = resolve(request.cwd, request.promptFile);
     try {
       return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-    } catch {
-      throw new UsageError(`Cannot read the prompt file ${request.promptFile}.`, 'Check the path given to --prompt-file.');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'unknown error'})`;
+      throw new InputError(`The prompt file ${request.promptFile} (--prompt-file) ${why}.`, 'Check the path; it is relative to the current directory.', error);
     }
   }
   if (request.prompt === undefined) {
-    throw new UsageError('No prompt given.', 'Add --prompt "Classify: {column}" or --prompt-file prompt.txt.');
+    throw new UsageError('No prompt given: pass --prompt or --prompt-file.', 'For example --prompt "Classify: {review}", with a {column} placeholder per column to fill in.');
   }
   return request.prompt;
 }
@@ -150,17 +152,24 @@ function outputPath(request: CreateRequest, dataset: Dataset): string {
   if (sameFile(output, dataset.path)) {
     throw new UsageError(`The output ${request.output} is the input file; evalctl never modifies its input.`, 'Choose another --output path.');
   }
+  // From here on the command line is fine but the file system disagrees: exit 1, not 2.
   const directory = dirname(output);
-  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
-    throw new UsageError(`The output directory ${directory} does not exist.`, 'Create it first, or choose another --output path.');
+  if (!existsSync(directory)) {
+    throw new InputError(`The output directory ${directory} does not exist.`, 'Create it first, or choose another --output path.');
+  }
+  if (!statSync(directory).isDirectory()) {
+    throw new InputError(`The output directory ${directory} is a file, not a directory.`, 'Choose another --output path.');
   }
   try {
     accessSync(directory, constants.W_OK);
   } catch {
-    throw new UsageError(`Cannot write to the output directory ${directory} (permission denied).`, 'Choose another --output path.');
+    throw new InputError(`Cannot write to the output directory ${directory} (permission denied).`, 'Choose another --output path.');
   }
   if (existsSync(output) && !request.overwrite) {
-    throw new UsageError(`The output ${request.output} already exists.`, 'Pass --overwrite to replace it, or choose another --output path.');
+    throw new InputError(`The output ${request.output} already exists.`, 'Pass --overwrite to replace it, or choose another --output path.');
+  }
+  if (existsSync(output) && statSync(output).isDirectory()) {
+    throw new InputError(`The output ${request.output} is a directory.`, 'Give a file path to --output, e.g. out.parquet.');
   }
   return output;
 }

@@ -49,19 +49,20 @@ export const PRICES: Readonly<Record<string, Price>> = {
   echo: { input: 0, output: 0 },
 };
 
+/** A snapshot suffix: `-2024-07-18`, `-20250929`, `-0125`, `-latest`. */
+const SNAPSHOT = /^-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|latest)$/;
+
 /**
  * The price of `model`: an override from config first, then the built-in table; an exact id,
- * else the longest known id that it starts with followed by `-` (a dated snapshot).
+ * else the known id it is a snapshot of (`gpt-4o-mini-2024-07-18` -> `gpt-4o-mini`). Other
+ * suffixes are other models (`o3-pro` costs ten times `o3`), so they are unknown.
  * Undefined when unknown (a local model): cost is then reported as unknown, not as zero.
  */
 export function priceFor(model: string, overrides: Readonly<Record<string, Price>> = {}): Price | undefined {
-  const table = { ...PRICES, ...overrides };
-  if (table[model]) return table[model];
-  let best: string | undefined;
-  for (const id of Object.keys(table)) {
-    if (model.startsWith(`${id}-`) && (!best || id.length > best.length)) best = id;
-  }
-  return best ? table[best] : undefined;
+  const table: Record<string, Price> = { ...PRICES, ...overrides };
+  if (Object.hasOwn(table, model)) return table[model];
+  const family = Object.keys(table).find((id) => model.startsWith(id) && SNAPSHOT.test(model.slice(id.length)));
+  return family === undefined ? undefined : table[family];
 }
 
 /** Cost in USD of one call; 0 when the price is unknown (the run reports cost as unknown). */

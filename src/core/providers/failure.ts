@@ -19,7 +19,10 @@ export function classifySdkError(error: unknown, sdk: SdkErrorClasses, provider:
   }
   if (error instanceof sdk.APIError && typeof error.status === 'number') {
     const status = error.status;
-    return { kind: kindForStatus(status), status, retryAfterMs: retryAfter(error.headers), message: `${provider} ${error.message}` };
+    // OpenAI answers an exhausted balance with a 429 too; waiting will not help.
+    const code = (error as { code?: unknown }).code;
+    const kind = status === 429 && code === 'insufficient_quota' ? 'quota' : kindForStatus(status);
+    return { kind, status, retryAfterMs: retryAfter(error.headers), message: `${provider} ${error.message}` };
   }
   if (error instanceof Error && error.name === 'AbortError') return { kind: 'aborted', message: 'request aborted' };
   return { kind: 'other', message: error instanceof Error ? error.message : String(error) };

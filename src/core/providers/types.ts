@@ -40,6 +40,7 @@ export type FailureKind =
   | 'connection' // dropped or refused connection: retry with backoff
   | 'timeout' // no answer within --timeout: retry with backoff
   | 'auth' // 401, 403: stop the run
+  | 'quota' // 429 insufficient_quota: the account is out of credit; stop the run
   | 'not-found' // 404 (unknown model, wrong base URL): stop the run
   | 'bad-request' // 400, 422: this row fails; stops the run if every early row fails so
   | 'aborted' // we cancelled it

@@ -1,0 +1,209 @@
+// Bad input, tried as a new user would: every mistake must stop the CLI with exit 1 (input,
+// config, auth, server) or 2 (the command line itself), ONE `evalctl:` line naming the culprit
+// plus at most one hint, no stack trace, nothing on stdout, no key anywhere, and no file touched.
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { duckdb } from '../helpers/table.js';
+import { startStub, type Stub } from '../stub/server.js';
+
+const KEY = 'sk-test-badinput-0123456789abcdef';
+const P = ['-p', 'Classify: {review}'];
+/** Permissions are not enforced for root, so the read-only directory case cannot fail there. */
+const isRoot = process.getuid?.() === 0;
+
+interface Case {
+  name: string;
+  args: string[];
+  code: 1 | 2;
+  /** Every string must appear in the `evalctl:` line. */
+  culprit: string[];
+  env?: Record<string, string | undefined>;
+  /** A subdirectory of the fixtures to run in (for .evalrc cases). */
+  cwd?: string;
+  /** Force this status from the stub; the run must stop after a few requests. */
+  status?: number;
+  /** The run starts (a job is created) before it fails: allow the `Job <id>: N rows` line. */
+  starts?: boolean;
+  maxSeconds?: number;
+  skip?: boolean;
+}
+
+const cases: Case[] = [
+  // The source file
+  { name: 'missing file', args: ['create', 'missing.csv', ...P], code: 1, culprit: ['missing.csv', 'not found'] },
+  { name: 'empty file (0 bytes)', args: ['create', 'empty.csv', ...P], code: 1, culprit: ['empty.csv', '0 bytes'] },
+  { name: 'header-only CSV', args: ['create', 'header-only.csv', ...P], code: 1, culprit: ['header-only.csv', 'no rows'] },
+  { name: 'truncated parquet', args: ['create', 'truncated.parquet', ...P], code: 1, culprit: ['truncated.parquet', 'incomplete'] },
+  { name: 'binary file named .csv', args: ['create', 'binary.csv', ...P], code: 1, culprit: ['binary.csv', 'binary data'] },
+  { name: 'parquet named .csv', args: ['create', 'parquet-data.csv', ...P], code: 1, culprit: ['parquet-data.csv', 'parquet file'] },
+  { name: 'CSV named .parquet', args: ['create', 'csv-data.parquet', ...P], code: 1, culprit: ['csv-data.parquet', 'not a parquet file', 'CSV'] },
+  { name: 'directory as source', args: ['create', 'tables', ...P], code: 1, culprit: ['tables', 'directory'] },
+  { name: 'unknown extension (.xlsx)', args: ['create', 'book.xlsx', ...P], code: 2, culprit: ['book.xlsx', '.xlsx'] },
+  // The prompt
+  { name: 'placeholder typo', args: ['create', 'data.csv', '-p', 'Classify: {reveiw}'], code: 1, culprit: ['"reveiw"', 'data.csv', 'Did you mean "review"?'] },
+  { name: 'empty template', args: ['create', 'data.csv', '--prompt', ''], code: 2, culprit: ['--prompt', 'empty'] },
+  { name: 'unclosed {', args: ['create', 'data.csv', '-p', 'Classify: {review'], code: 2, culprit: ['unclosed "{"', 'character 11'] },
+  { name: '--prompt and --prompt-file', args: ['create', 'data.csv', ...P, '--prompt-file', 'prompt.txt'], code: 2, culprit: ['--prompt', '--prompt-file', 'not both'] },
+  { name: 'no prompt', args: ['create', 'data.csv'], code: 2, culprit: ['No prompt', '--prompt'] },
+  { name: '--prompt-file does not exist', args: ['create', 'data.csv', '--prompt-file', 'nope.txt'], code: 1, culprit: ['nope.txt', 'does not exist'] },
+  // Model, key and server
+  { name: 'unknown model, no base URL', args: ['create', 'data.csv', ...P, '-m', 'llama3'], code: 2, culprit: ['"llama3"'], env: { OPENAI_BASE_URL: undefined } },
+  // A base URL that is loopback (the stub) but not one evalctl treats as local, so a key is needed.
+  { name: 'no API key', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini'], code: 1, culprit: ['OPENAI_API_KEY', 'not set'], env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: 'MAPPED' } },
+  { name: 'bad base URL', args: ['create', 'data.csv', ...P, '--base-url', 'notaurl'], code: 2, culprit: ['"notaurl"', 'not a valid URL'] },
+  { name: 'unreachable server', args: ['create', 'data.csv', ...P, '--base-url', 'http://127.0.0.1:9/v1'], code: 1, culprit: ['Cannot reach', 'http://127.0.0.1:9/v1'], starts: true, maxSeconds: 15 },
+  { name: 'bad key (401)', args: ['create', 'many.csv', ...P], code: 1, culprit: ['refused the API key', '401'], status: 401, starts: true },
+  { name: 'unknown model (404)', args: ['create', 'many.csv', ...P], code: 1, culprit: ['no model "gpt-4o-mini"', '404'], status: 404, starts: true },
+  { name: 'bad key (401, Anthropic)', args: ['create', 'many.csv', ...P, '-m', 'claude-haiku-4-5'], code: 1, culprit: ['refused the API key', '401'], status: 401, starts: true, env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: 'ANTHROPIC' } },
+  // The output
+  { name: 'output directory missing', args: ['create', 'data.csv', ...P, '-o', 'no-such-dir/out.csv'], code: 1, culprit: ['no-such-dir', 'does not exist'] },
+  { name: 'output directory not writable', args: ['create', 'data.csv', ...P, '-o', 'read-only/out.csv'], code: 1, culprit: ['read-only', 'permission denied'], skip: isRoot },
+  { name: 'output directory is a file', args: ['create', 'data.csv', ...P, '-o', 'data.csv/out.csv'], code: 1, culprit: ['data.csv', 'not a directory'] },
+  { name: 'output = input', args: ['create', 'data.csv', ...P, '-o', './data.csv'], code: 2, culprit: ['./data.csv', 'is the input file'] },
+  { name: 'existing output, no --overwrite', args: ['create', 'data.csv', ...P, '-o', 'existing.csv'], code: 1, culprit: ['existing.csv', 'already exists'] },
+  { name: 'target column already in input', args: ['create', 'data.csv', ...P, '-t', 'label'], code: 1, culprit: ['"label"', 'already exists'] },
+  // Flag values
+  { name: 'negative concurrency', args: ['create', 'data.csv', ...P, '-c', '-1'], code: 2, culprit: ['--concurrency', '"-1"'] },
+  { name: 'zero concurrency', args: ['create', 'data.csv', ...P, '-c', '0'], code: 2, culprit: ['--concurrency', '"0"'] },
+  { name: 'non-numeric concurrency', args: ['create', 'data.csv', ...P, '-c', 'abc'], code: 2, culprit: ['--concurrency', '"abc"'] },
+  { name: 'non-numeric --max-tokens', args: ['create', 'data.csv', ...P, '--max-tokens', 'lots'], code: 2, culprit: ['--max-tokens', '"lots"'] },
+  { name: '--temperature 5', args: ['create', 'data.csv', ...P, '--temperature', '5'], code: 2, culprit: ['--temperature', '"5"', '0 to 2'] },
+  { name: 'unknown flag', args: ['create', 'data.csv', '--promt', 'Classify: {review}'], code: 2, culprit: ["'--promt'", 'Did you mean --prompt?'] },
+  { name: '--sample-seed without --sample', args: ['create', 'data.csv', ...P, '--sample-seed', '7'], code: 2, culprit: ['--sample-seed', '--sample'] },
+  { name: 'unknown command', args: ['creat', 'data.csv'], code: 2, culprit: ["'creat'", 'Did you mean create?'] },
+  { name: 'missing source argument', args: ['create', ...P], code: 2, culprit: ["'source'"] },
+  // Config
+  { name: '.evalrc with broken JSON', cwd: 'cfg-broken', args: ['create', '../data.csv', ...P], code: 1, culprit: ['.evalrc', 'not valid JSON'] },
+  { name: '.evalrc with an unknown key', cwd: 'cfg-unknown', args: ['create', '../data.csv', ...P], code: 1, culprit: ['.evalrc', '"modle"', 'Did you mean "model"?'] },
+  { name: '.evalrc with a wrong type', cwd: 'cfg-type', args: ['create', '../data.csv', ...P], code: 1, culprit: ['.evalrc', '"concurrency"', '"eight"'] },
+  { name: 'bad EVALCTL_CONCURRENCY', args: ['create', 'data.csv', ...P], code: 1, culprit: ['EVALCTL_CONCURRENCY', '"abc"'], env: { EVALCTL_CONCURRENCY: 'abc' } },
+  // Jobs
+  { name: 'status of an unknown job', args: ['status', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
+  { name: 'cancel of an unknown job', args: ['cancel', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
+  { name: 'resume of an unknown job', args: ['resume', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
+];
+
+let stub: Stub;
+let dir: string;
+let home: string;
+const cleanups: (() => void)[] = [];
+
+beforeAll(async () => {
+  stub = await startStub();
+  const fixtures = tempDir('evalctl-bad-input-');
+  const state = tempDir('evalctl-bad-input-home-');
+  cleanups.push(fixtures.cleanup, state.cleanup);
+  dir = fixtures.dir;
+  home = state.dir;
+  const file = (name: string, content: string | Buffer) => writeFileSync(join(dir, name), content);
+  const csv = 'id,review,label\n1,great phone,pos\n2,broke in a day,neg\n3,it is fine,neu\n';
+  file('data.csv', csv);
+  file('many.csv', `id,review\n${Array.from({ length: 200 }, (_, i) => `${i},review ${i}`).join('\n')}\n`);
+  file('empty.csv', '');
+  file('header-only.csv', 'id,review,label\n');
+  file('csv-data.parquet', csv);
+  file('binary.csv', Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7) % 256)));
+  file('book.xlsx', Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(64)]));
+  file('existing.csv', 'old output\n');
+  await duckdb(`COPY (SELECT range AS id, 'review ' || range AS review FROM range(500)) TO '${join(dir, 'full.parquet')}'`);
+  const parquet = readFileSync(join(dir, 'full.parquet'));
+  file('truncated.parquet', parquet.subarray(0, Math.floor(parquet.length / 2)));
+  copyFileSync(join(dir, 'full.parquet'), join(dir, 'parquet-data.csv'));
+  mkdirSync(join(dir, 'tables'));
+  file('tables/part-0.csv', csv);
+  mkdirSync(join(dir, 'read-only'));
+  chmodSync(join(dir, 'read-only'), 0o555);
+  for (const [name, content] of [['cfg-broken', '{"model": "echo",\n'], ['cfg-unknown', '{"modle": "echo"}\n'], ['cfg-type', '{"concurrency": "eight"}\n']]) {
+    mkdirSync(join(dir, name));
+    file(`${name}/.evalrc`, content);
+  }
+});
+
+afterAll(async () => {
+  chmodSync(join(dir, 'read-only'), 0o755);
+  await stub?.close();
+  for (const cleanup of cleanups) cleanup();
+});
+
+beforeEach(() => {
+  stub.configure({ status: 0 });
+  stub.reset();
+});
+
+/** Every file under `root` with its size and content hash: any write, new file or deletion shows. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(root, { recursive: true }) as string[]) {
+    const path = join(root, name);
+    out[name] = statSync(path).isDirectory() ? 'dir' : createHash('sha256').update(readFileSync(path)).digest('hex');
+  }
+  return out;
+}
+
+function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const mapped = `http://[::ffff:127.0.0.1]:${stub.port}/v1`;
+  const resolved = { EVALCTL_HOME: home, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: stub.openaiBaseURL, ...extra };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (value === 'MAPPED') resolved[key as keyof typeof resolved] = mapped;
+    if (value === 'ANTHROPIC') resolved[key as keyof typeof resolved] = stub.anthropicBaseURL;
+  }
+  return resolved;
+}
+
+/** Error lines: `evalctl: ...` and at most one indented hint (after `Job <id>: ...` if the run started). */
+function errorLines(stderr: string, starts: boolean): string[] {
+  const lines = stderr.split('\n').filter((line) => line !== '');
+  return starts && /^Job \w+: /.test(lines[0] ?? '') ? lines.slice(1) : lines;
+}
+
+describe('bad input: one clear line, the right exit code, nothing touched', () => {
+  for (const c of cases) (c.skip ? it.skip : it)(c.name, async () => {
+    if (c.status) stub.configure({ status: c.status });
+    const before = snapshot(dir);
+    const started = performance.now();
+    const result = await runCli(c.args, { cwd: join(dir, c.cwd ?? ''), env: env(c.env), timeoutMs: 45_000 });
+    const seconds = (performance.now() - started) / 1000;
+
+    expect(result.code, result.stderr).toBe(c.code);
+    expect(result.stdout).toBe('');
+    const lines = errorLines(result.stderr, c.starts ?? false);
+    expect(lines[0]).toMatch(/^evalctl: /);
+    for (const culprit of c.culprit) expect(lines[0]).toContain(culprit);
+    expect(lines.length, result.stderr).toBeLessThanOrEqual(2);
+    if (lines[1] !== undefined) expect(lines[1]).toMatch(/^ {2}\S/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout + result.stderr).not.toContain(KEY);
+    expect(snapshot(dir)).toEqual(before);
+    if (c.maxSeconds) expect(seconds).toBeLessThan(c.maxSeconds);
+
+    const stats = stub.stats();
+    if (c.status) {
+      // Stops at the first refusals instead of failing all 200 rows one by one.
+      expect(stats.requests).toBeGreaterThan(0);
+      expect(stats.requests).toBeLessThanOrEqual(16);
+      expect(stats.paid).toBe(0);
+    } else {
+      expect(stats.requests).toBe(0);
+    }
+  });
+
+  it.each([
+    { how: '--verbose', args: ['create', 'missing.csv', ...P, '--verbose'], extra: {} },
+    { how: 'EVALCTL_DEBUG=1', args: ['create', 'missing.csv', ...P], extra: { EVALCTL_DEBUG: '1' } },
+  ])('$how prints the stack trace after the error line', async ({ args, extra }) => {
+    const result = await runCli(args, { cwd: dir, env: env(extra) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^evalctl: File not found: .*missing\.csv\n/);
+    expect(result.stderr).toMatch(/^\s+at /m);
+  });
+
+  it('no file under EVALCTL_HOME holds the API key, even for runs that failed at the server', () => {
+    const files = Object.entries(snapshot(home)).filter(([, hash]) => hash !== 'dir').map(([name]) => join(home, name));
+    expect(files.length).toBeGreaterThan(0);
+    for (const path of files) expect(readFileSync(path, 'utf8'), path).not.toContain(KEY);
+  });
+});
