@@ -9,7 +9,21 @@ export async function dryRun(context: Context, plan: Plan, json: boolean): Promi
   try {
     const estimate = await estimateJob(plan.dataset, plan.record);
     if (json) {
-      t.out.write(`${JSON.stringify({ dry_run: true, model: plan.record.settings.model, output: plan.record.output, ...estimate }, null, 2)}\n`);
+      // snake_case, like the job record.
+      const report = {
+        dry_run: true,
+        model: plan.record.settings.model,
+        output: plan.record.output,
+        rows: estimate.rows,
+        prompts: estimate.examples,
+        input_tokens: estimate.inputTokens,
+        input_tokens_method: estimate.method,
+        measured_rows: estimate.measuredRows,
+        output_tokens_per_row: estimate.outputTokensPerRow,
+        output_tokens_assumed: plan.record.settings.max_tokens === null,
+        cost_usd: estimate.cost,
+      };
+      t.out.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
     }
     const integer = new Intl.NumberFormat('en-US');

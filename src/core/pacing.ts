@@ -38,7 +38,8 @@ export class Pacer {
 
 class Bucket {
   private level: number;
-  private updated = performance.now();
+  /** When the level was last brought up to date; the clock starts at the first request. */
+  private updated?: number;
   readonly capacity: number;
 
   constructor(private readonly perMinute: number) {
@@ -49,6 +50,7 @@ class Bucket {
 
   private refill(): void {
     const now = performance.now();
+    this.updated ??= now;
     this.level = Math.min(this.capacity, this.level + ((now - this.updated) * this.perMinute) / 60_000);
     this.updated = now;
   }

@@ -6,6 +6,7 @@ import { InputError, UsageError } from './errors.js';
 import { fingerprintFile } from './fingerprint.js';
 import type { JobRecord, JobSettings } from './jobs.js';
 import { apiKeyFor, resolveModel } from './models.js';
+import { priceFor } from './pricing.js';
 import { bindColumns, parseTemplate } from './template.js';
 import { outputFormatFromPath } from './writer.js';
 
@@ -43,6 +44,12 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   const template = parseTemplate(templateText, request.promptFile ? request.promptFile : '--prompt');
   const choice = resolveModel(settings.model, settings.baseUrl, env);
   apiKeyFor(choice, env);
+  if (settings.maxCost !== undefined && !priceFor(choice.model, settings.pricing)) {
+    throw new UsageError(
+      `--max-cost needs a price for ${choice.model}, and evalctl does not know one.`,
+      `Add it under "pricing" in .evalrc, e.g. {"pricing": {"${choice.model}": {"input": 0.5, "output": 1.5}}} (USD per million tokens).`,
+    );
+  }
   checkName(settings.targetColumn);
   const sourcePath = resolve(request.cwd, request.source);
   const dataset = await Dataset.open(sourcePath, { format: request.inputFormat });
