@@ -59,7 +59,8 @@ function describe(t: Terminal, job: JobRecord): void {
   out(`  source     ${job.source.path}`);
   out(`  model      ${job.settings.model}${job.settings.base_url ? ` at ${job.settings.base_url}` : ''}`);
   out(`  progress   ${progressLine(progressOf(job), rateOf(job), job.cost_usd !== null)}`);
-  out(`  tokens     ${job.prompt_tokens_used} prompt + ${job.completion_tokens_used} completion = ${job.tokens_used}`);
+  const count = (n: number) => n.toLocaleString('en-US');
+  out(`  tokens     ${count(job.prompt_tokens_used)} prompt + ${count(job.completion_tokens_used)} completion = ${count(job.tokens_used)}`);
   out(`  cost       ${formatCost(job.cost_usd)}`);
   out(`  output     ${job.output}${job.status === 'completed' || job.status === 'cancelled' ? '' : ' (not written yet)'}`);
   out(`  created    ${job.created_at}${job.completed_at ? `, completed ${job.completed_at}` : ''}${job.cancelled_at ? `, cancelled ${job.cancelled_at}` : ''}`);

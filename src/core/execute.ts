@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { AnswerLog, readAnswers, type Answer } from './answers.js';
 import { cacheScope, ResponseCache } from './cache.js';
 import { Dataset, type InputFormat } from './dataset.js';
-import { EvalctlError, messageOf } from './errors.js';
+import { EvalctlError, JobError, messageOf } from './errors.js';
 import { checkSourceUnchanged } from './fingerprint.js';
-import { JobStore, type JobRecord } from './jobs.js';
+import { isActive, JobStore, type JobRecord } from './jobs.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { creditsOf, priceFor } from './pricing.js';
 import { Runner, type RunProgress, type StopReason, type WorkItem } from './runner.js';
@@ -36,6 +36,10 @@ const FSYNC_MS = 1000;
 export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}): Promise<JobRecord> {
   const env = hooks.env ?? process.env;
   let job = store.read(id);
+  if (isActive(job.status) && job.pid !== null && job.pid !== process.pid) {
+    // Two processes appending to one answer log would pay for rows twice.
+    throw new JobError(`Job ${job.id} is already being run by process ${job.pid}.`, `Follow it with \`evalctl status ${job.id} --watch\`.`);
+  }
   const paths = store.paths(job.id);
   job = { ...job, status: 'running', pid: process.pid, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null };
   store.write(job);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { literal } from '../../src/core/sql.js';
 import type { Stub } from '../stub/server.js';
-import { runCli } from './cli.js';
+import { runCli, type CliResult } from './cli.js';
 import { duckdb } from './table.js';
 
 /** The prompt the job tests use, and what it renders to for row `i` of a `reviewsCsv` file. */
@@ -63,6 +63,17 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await sleep(intervalMs);
   }
+}
+
+/** `promise`, or an error with the CLI's stderr if the started CLI exits first. */
+export function beforeExit<T>(run: { done: Promise<CliResult> }, promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const exited = run.done.then((result): never => {
+    if (settled) return undefined as never;
+    throw new Error(`evalctl exited (code ${result.code}, signal ${result.signal}) too early:\n${result.stderr}`);
+  });
+  exited.catch(() => undefined);
+  return Promise.race([promise, exited]).finally(() => { settled = true; });
 }
 
 /** Checks an output table row by row: ids in order, answers equal to `answerFor(i)` or not run. */
