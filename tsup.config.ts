@@ -9,7 +9,8 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   sourcemap: true,
-  clean: true,
+  // Not cleaned: rebuilding while e2e tests run must not delete chunks a running CLI is loading.
+  clean: false,
   outDir: 'dist',
   skipNodeModulesBundle: true,
 });
