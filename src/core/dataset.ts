@@ -58,6 +58,8 @@ export class Dataset {
     });
     const connection = await instance.connect();
     try {
+      // Timestamps with a time zone render the same on every machine (prompts, cache keys, output).
+      await connection.run(`SET GLOBAL TimeZone = 'UTC'`);
       await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format)}`);
       const described = await connection.runAndReadAll('DESCRIBE SELECT * FROM evalctl_source');
       const columns = described.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
@@ -90,7 +92,8 @@ export class Dataset {
   async *stream(columnNames: readonly string[], limit?: number): AsyncGenerator<RowChunk> {
     const types = new Map(this.columns.map((c) => [c.name, c.type]));
     const rendered = columnNames.map((name, i) => `${renderExpression(name, types.get(name) ?? 'VARCHAR')} AS c${i}`);
-    const where = limit === undefined ? '' : ` WHERE ${ROW} < ${Math.floor(limit)}`;
+    // Row numbers follow file order, so the first n rows are rows 0..n-1; LIMIT lets DuckDB stop reading there.
+    const where = limit === undefined ? '' : ` WHERE ${ROW} < ${Math.floor(limit)} LIMIT ${Math.floor(limit)}`;
     const sql = `SELECT ${[ROW, ...rendered].join(', ')} FROM (${numberedSource()})${where}`;
     const result = await this.reading(() => this.connection.stream(sql));
     for (;;) {

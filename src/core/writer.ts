@@ -41,6 +41,7 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
     added.push([`${target}_prompt_tokens`, 'a.prompt_tokens'], [`${target}_completion_tokens`, 'a.completion_tokens']);
   }
   const replaced = added.filter(([name]) => existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
+  if (options.format === 'json' || options.format === 'jsonl') replaced.push(...jsonSafeFloats(dataset, new Set(added.map(([name]) => name))));
   const appended = added.filter(([name]) => !existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
   const star = `s.* EXCLUDE (${ROW})${replaced.length ? ` REPLACE (${replaced.join(', ')})` : ''}`;
   const query = `SELECT ${[star, ...appended].join(', ')}
@@ -64,6 +65,16 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   } finally {
     connection.closeSync();
   }
+}
+
+/**
+ * JSON has no NaN or Infinity, and DuckDB writes them bare (`"x":NaN`), which no JSON parser
+ * reads; they go out as null, as JSON.stringify and pandas write them.
+ */
+function jsonSafeFloats(dataset: Dataset, skip: ReadonlySet<string>): string[] {
+  return dataset.columns
+    .filter((c) => (c.type === 'DOUBLE' || c.type === 'FLOAT') && !skip.has(c.name))
+    .map((c) => `CASE WHEN isfinite(s.${ident(c.name)}) THEN s.${ident(c.name)} END AS ${ident(c.name)}`);
 }
 
 function selectionFilter(selection: RowSelection): string {
