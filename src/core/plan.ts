@@ -83,7 +83,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       usage_columns: settings.usageColumns,
       input_format: dataset.format,
       output_format: outputFormatFromPath(output),
-      price: settings.pricing[choice.model] ?? null,
+      price: priceOverride(choice.model, settings),
     };
     const record: Omit<JobRecord, 'id'> = {
       name: request.name ?? null,
@@ -183,13 +183,21 @@ function outputPath(request: CreateRequest, dataset: Dataset): string {
 
 /** `reviews.csv` -> `reviews.prediction.csv`, or `reviews.prediction-2.csv` if that is taken. */
 function freeName(input: string, format: InputFormat, target: string): string {
-  const stem = basename(input).replace(/\.(gz|zst)$/i, '').replace(new RegExp(`${extname(input.replace(/\.(gz|zst)$/i, '')).replace('.', '\\.')}$`), '');
-  const extension = format === 'jsonl' ? extname(input.replace(/\.(gz|zst)$/i, '')) : `.${format}`;
+  const name = basename(input).replace(/\.(gz|zst)$/i, '');
+  const stem = name.slice(0, name.length - extname(name).length) || name;
+  // JSON lines keep the input's own spelling (.jsonl or .ndjson); anything else gets the format's.
+  const extension = format === 'jsonl' && /^\.(jsonl|ndjson)$/i.test(extname(name)) ? extname(name) : `.${format}`;
   const safeTarget = target.replace(/[^\w.-]+/g, '_');
   for (let n = 1; ; n++) {
     const candidate = join(dirname(input), `${stem}.${safeTarget}${n === 1 ? '' : `-${n}`}${extension}`);
     if (!existsSync(candidate)) return candidate;
   }
+}
+
+/** A config price for the model (matched like the built-in table), kept in the job for resume. */
+function priceOverride(model: string, settings: Settings): JobSettings['price'] {
+  const price = priceFor(model, settings.pricing);
+  return price !== undefined && price !== priceFor(model) ? price : null;
 }
 
 function sameFile(a: string, b: string): boolean {
