@@ -1,5 +1,6 @@
-import { statSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError, messageOf } from './errors.js';
 import { ident, literal, renderExpression } from './sql.js';
@@ -36,6 +37,7 @@ export class Dataset {
     private readonly connection: DuckDBConnection,
     readonly columns: readonly Column[],
     readonly rowCount: number,
+    private readonly spillDirectory: string,
   ) {}
 
   /** The file name as users see it in messages. */
@@ -44,17 +46,21 @@ export class Dataset {
   }
 
   /** Opens `path`, checks it is a readable table with at least one row, and reads its schema. */
-  static async open(path: string, options: { format?: InputFormat; tempDirectory?: string } = {}): Promise<Dataset> {
+  static async open(path: string, options: { format?: InputFormat } = {}): Promise<Dataset> {
     checkFile(path);
     const format = options.format ?? formatFromPath(path);
     checkContent(path, format);
     const { DuckDBInstance } = await import('@duckdb/node-api');
+    // DuckDB's share of memory stays small whatever the table's size: one thread (reading is
+    // never the bottleneck next to a model), and the final sort spills to a private temp
+    // directory (an in-memory database would otherwise spill into ./.tmp of the user's cwd).
+    const spill = mkdtempSync(join(tmpdir(), 'evalctl-duckdb-'));
     const instance = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
-      // The final write sorts and joins; keep DuckDB's share of memory small and let it spill.
-      memory_limit: '192MB',
+      threads: '1',
+      memory_limit: '100MB',
       preserve_insertion_order: 'true',
-      ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
+      temp_directory: spill,
     });
     const connection = await instance.connect();
     try {
@@ -71,10 +77,11 @@ export class Dataset {
       // Load one whole row now, so a value DuckDB cannot load (too large for its memory limit)
       // fails before anything is paid for, not when the output is written.
       await connection.run('SELECT * FROM evalctl_source LIMIT 1');
-      return new Dataset(path, format, instance, connection, columns, rowCount);
+      return new Dataset(path, format, instance, connection, columns, rowCount, spill);
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
+      rmSync(spill, { recursive: true, force: true });
       if (error instanceof InputError) throw error;
       throw readError(path, format, error);
     }
@@ -96,13 +103,20 @@ export class Dataset {
     const where = limit === undefined ? '' : ` WHERE ${ROW} < ${Math.floor(limit)} LIMIT ${Math.floor(limit)}`;
     const sql = `SELECT ${[ROW, ...rendered].join(', ')} FROM (${numberedSource()})${where}`;
     const result = await this.reading(() => this.connection.stream(sql));
-    for (;;) {
-      const chunk = await this.reading(() => result.fetchChunk());
-      if (!chunk || chunk.rowCount === 0) return;
-      const columns = chunk.getColumns();
-      const rows = (columns[0] as bigint[]).map(Number);
-      const values = rows.map((_, r) => columns.slice(1).map((column) => column[r] as string | null));
-      yield { rows, values };
+    let finished = false;
+    try {
+      for (;;) {
+        const chunk = await this.reading(() => result.fetchChunk());
+        if (!chunk || chunk.rowCount === 0) { finished = true; return; }
+        const columns = chunk.getColumns();
+        const rows = (columns[0] as bigint[]).map(Number);
+        const values = rows.map((_, r) => columns.slice(1).map((column) => column[r] as string | null));
+        yield { rows, values };
+      }
+    } finally {
+      // A consumer that stops early (cancel, budget) leaves the query open, its reader buffers
+      // pinned; the next statement on this connection ends it and frees them for the write.
+      if (!finished) await this.connection.run('SELECT 1').catch(() => undefined);
     }
   }
 
@@ -118,6 +132,7 @@ export class Dataset {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    rmSync(this.spillDirectory, { recursive: true, force: true });
   }
 }
 

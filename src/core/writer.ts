@@ -1,5 +1,6 @@
-import { renameSync, rmSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { latestAnswersSql } from './answers.js';
 import { ROW, numberedSource, type Dataset } from './dataset.js';
 import { EvalctlError, UsageError, messageOf } from './errors.js';
@@ -53,7 +54,9 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   const partial = join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`);
   const connection = await dataset.connect();
   try {
-    await connection.run(`COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format)})`);
+    removeStalePartials(options.output);
+    const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))})`;
+    await withMoreMemoryIfNeeded(connection, () => connection.run(copy));
     renameSync(partial, options.output);
   } catch (error) {
     rmSync(partial, { force: true });
@@ -77,6 +80,24 @@ function jsonSafeFloats(dataset: Dataset, skip: ReadonlySet<string>): string[] {
     .map((c) => `CASE WHEN isfinite(s.${ident(c.name)}) THEN s.${ident(c.name)} END AS ${ident(c.name)}`);
 }
 
+/**
+ * DuckDB runs lean (see Dataset.open) and spills to disk, but a few operators cannot spill; if
+ * the write still runs out of memory (very wide rows), it is retried with more rather than
+ * leaving a job whose answers are paid for without its output.
+ */
+async function withMoreMemoryIfNeeded(connection: DuckDBConnection, write: () => Promise<unknown>): Promise<void> {
+  for (const limit of ['1GB', '8GB']) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (!/out of memory/i.test(messageOf(error))) throw error;
+      await connection.run(`SET memory_limit = '${limit}'`);
+    }
+  }
+  await write();
+}
+
 function selectionFilter(selection: RowSelection): string {
   switch (selection.kind) {
     case 'all': return '';
@@ -85,9 +106,26 @@ function selectionFilter(selection: RowSelection): string {
   }
 }
 
-function copyOptions(format: OutputFormat): string {
+/**
+ * Parquet buffers a whole row group in memory before writing it; size groups to about 8 MB of
+ * row data (estimated from the source file and the answer log) so wide rows stay lean.
+ */
+function rowGroupSize(dataset: Dataset, answersPath: string): number {
+  const bytesPerRow = (statSync(dataset.path).size * 4 + statSync(answersPath).size) / dataset.rowCount;
+  return Math.max(1024, Math.min(122_880, Math.floor(8_000_000 / Math.max(1, bytesPerRow))));
+}
+
+/** A writer killed mid-COPY leaves `.<name>.<pid>.partial` beside the output; a later write clears it. */
+function removeStalePartials(output: string): void {
+  const prefix = `.${basename(output)}.`;
+  for (const name of readdirSync(dirname(output))) {
+    if (name.startsWith(prefix) && name.endsWith('.partial')) rmSync(join(dirname(output), name), { force: true });
+  }
+}
+
+function copyOptions(format: OutputFormat, rowGroupSize: number): string {
   switch (format) {
-    case 'parquet': return 'FORMAT parquet, COMPRESSION zstd';
+    case 'parquet': return `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize}`;
     case 'csv': return 'FORMAT csv, HEADER true';
     case 'tsv': return `FORMAT csv, HEADER true, DELIMITER '\t'`;
     case 'jsonl': return 'FORMAT json';
