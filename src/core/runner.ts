@@ -8,6 +8,7 @@ import { Pacer } from './pacing.js';
 import { costOf, type Price } from './pricing.js';
 import { estimateTokens } from './providers/echo.js';
 import type { Completion, CompletionRequest, Failure, Provider } from './providers/types.js';
+import { describe, fatalError, rowError } from './failure-text.js';
 import { decide, type Decision } from './retry.js';
 
 /** One row to send: its row number and rendered prompt. */
@@ -277,7 +278,7 @@ export class Runner {
   }
 
   private failRun(failure: Failure): void {
-    if (!this.fatal) this.fatal = fatalError(failure, this.provider.model, this.options.endpointLabel, this.options.timeoutMs);
+    if (!this.fatal) this.fatal = fatalError(failure, this.provider, this.options.endpointLabel, this.options.timeoutMs);
     this.cancel('fatal');
   }
 
@@ -300,39 +301,5 @@ export class Runner {
     this.progress.processed += 1;
     this.progress.failed += 1;
     this.record({ row: item.row, answer: null, error: message, prompt_tokens: 0, completion_tokens: 0, cost: 0, cached: false });
-  }
-}
-
-/** The text of a row's `<target>_error` once it has failed for good. */
-function rowError(failure: Failure, attempts: number, timeoutMs: number): string {
-  const what = failure.kind === 'timeout' ? `no answer within ${timeoutMs / 1000}s (--timeout)` : failure.message;
-  return attempts > 1 ? `${what} (gave up after ${attempts} attempts)` : what;
-}
-
-function describe(failure: Failure): string {
-  switch (failure.kind) {
-    case 'rate-limit': return 'rate limited (429)';
-    case 'server': return `server error (${failure.status})`;
-    case 'connection': return 'connection dropped';
-    case 'timeout': return 'request timed out';
-    default: return failure.message;
-  }
-}
-
-function fatalError(failure: Failure, model: string, endpoint: string, timeoutMs: number): ProviderError {
-  const status = failure.status;
-  switch (failure.kind) {
-    case 'quota':
-      return new ProviderError(`${endpoint} says the account is out of quota (${status}): ${failure.message}`, { status, hint: 'Check the plan and billing of the account behind the API key, then resume the job.' });
-    case 'auth':
-      return new ProviderError(`${endpoint} refused the API key (${status}): ${failure.message}`, { status, hint: 'Check the API key variable (OPENAI_API_KEY or ANTHROPIC_API_KEY) and its permissions.' });
-    case 'not-found':
-      return new ProviderError(`${endpoint} has no model "${model}" or no such endpoint (404): ${failure.message}`, { status, hint: 'Check --model, and --base-url (for Ollama: http://localhost:11434/v1).' });
-    case 'connection':
-      return new ProviderError(`Cannot reach ${endpoint}: ${failure.message}`, { hint: 'Check --base-url and that the server is running.' });
-    case 'timeout':
-      return new ProviderError(`${endpoint} did not answer the first requests within --timeout ${timeoutMs / 1000}s.`, { hint: 'Check that the server is up and serving the model; raise --timeout for slow models.' });
-    default:
-      return new ProviderError(`${endpoint} rejected the first requests: ${failure.message}`, { status, hint: 'Check --model, --max-tokens, --temperature and --system for values this model does not accept.' });
   }
 }

@@ -54,6 +54,35 @@ describe.each([
     expect(failure.message.startsWith(`${name} ${status}`)).toBe(true);
   });
 
+  it('the message is the API\'s own words on one line, not the JSON body', () => {
+    // Each SDK's generate() with the body its API sends (OpenAI: {error: {...}}; Anthropic: {type, error: {...}}).
+    const body = name === 'OpenAI'
+      ? { error: { message: 'Incorrect API key provided: sk-xx***', type: 'invalid_request_error', code: 'invalid_api_key' } }
+      : { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } };
+    const expected = name === 'OpenAI' ? 'OpenAI 401: Incorrect API key provided: sk-xx***' : 'Anthropic 401: invalid x-api-key';
+    expect(classify(apiError(401, body)).message).toBe(expected);
+    // A message spread over lines is folded into one.
+    expect(classify(apiError(400, { error: { message: 'max_tokens:\n  must be positive' } })).message).toBe(`${name} 400: max_tokens: must be positive`);
+    // No body at all: the status alone.
+    expect(classify(sdk.APIError.generate(503, undefined, undefined, new Headers())).message).toBe(`${name} 503: status code (no body)`);
+    // A body that is not JSON (the SDK passes the text as the message).
+    expect(classify(sdk.APIError.generate(502, undefined, '<html>\n<body>Bad Gateway</body>\n</html>', new Headers())).message).toBe(`${name} 502: <html> <body>Bad Gateway</body> </html>`);
+  });
+
+  it('a connection failure names the error code found along the cause chain', () => {
+    const code = (c: string, message = 'x') => Object.assign(new Error(message), { code: c });
+    const failed = (cause: unknown) => classify(new sdk.APIConnectionError({ cause: cause as Error })).message;
+    expect(failed(code('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9'))).toBe(`connection to ${name} failed (ECONNREFUSED)`);
+    // undici (global fetch): TypeError('fetch failed') whose cause carries the code.
+    expect(failed(new TypeError('fetch failed', { cause: code('ENOTFOUND', 'getaddrinfo ENOTFOUND api.example') }))).toBe(`connection to ${name} failed (ENOTFOUND)`);
+    // Happy eyeballs: an AggregateError of the attempts.
+    expect(failed(new TypeError('fetch failed', { cause: new AggregateError([code('ECONNREFUSED'), code('ECONNREFUSED')]) }))).toBe(`connection to ${name} failed (ECONNREFUSED)`);
+    // No code anywhere: the innermost message, not "fetch failed".
+    expect(failed(new TypeError('fetch failed', { cause: new Error('other side closed') }))).toBe(`connection to ${name} failed (other side closed)`);
+    // No cause: the SDK's own message.
+    expect(classify(new sdk.APIConnectionError({ message: 'Connection error.' })).message).toBe(`connection to ${name} failed (Connection error.)`);
+  });
+
   it('timeouts, dropped connections and our own aborts', () => {
     expect(classify(new sdk.APIConnectionTimeoutError())).toMatchObject({ kind: 'timeout' });
     expect(classify(new sdk.APIConnectionError({ cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }))).toEqual({ kind: 'connection', message: `connection to ${name} failed (UND_ERR_SOCKET)` });

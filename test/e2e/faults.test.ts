@@ -44,9 +44,9 @@ describe.each(['openai', 'anthropic'] as Wire[])('done when, over the %s wire', 
 
 describe('requests that can never work stop the run early with one clear line', () => {
   it.each<[string, StubOptions, RegExp]>([
-    ['a wrong key (401)', { requireKey: 'sk-the-right-one' }, /refused the API key \(401\)/],
-    ['a forbidden key (403)', { status: 403 }, /refused the API key \(403\)/],
-    ['an unknown model (404)', { status: 404 }, /has no model "gpt-4o-mini" or no such endpoint \(404\)/],
+    ['a wrong key (401)', { requireKey: 'sk-the-right-one' }, /refused the API key: OpenAI 401/],
+    ['a forbidden key (403)', { status: 403 }, /refused the API key: OpenAI 403/],
+    ['an unknown model (404)', { status: 404 }, /has no model "gpt-4o-mini" or no such endpoint: OpenAI 404/],
     ['a 400 on the first rows', { status: 400 }, /rejected the first requests/],
   ])('%s', async (_, options, message) => {
     const { stub, root, run } = await benches.make(50, options);
