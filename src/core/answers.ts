@@ -69,16 +69,23 @@ export function flushAllLogs(): void {
 }
 
 /**
- * SQL reading a job's answer log with one line per row: an answer beats an error, and the
- * later of two entries wins. A torn last line (crash mid-write) is skipped.
+ * SQL giving exactly one line per row of `rowsSql` (a query of row numbers), in row order:
+ * the row's answer, else its error, else `notRun` for a row the log has nothing for. An answer
+ * beats an error and the later of two entries wins; a torn last line (crash mid-write) is
+ * skipped. The window does the grouping and sorting because, unlike a hash join, it spills.
  */
-export function latestAnswersSql(path: string): string {
-  return `SELECT row, answer, error, prompt_tokens, completion_tokens
-    FROM read_json(${literal(path)}, format = 'newline_delimited', ignore_errors = true,
-      columns = {row: 'BIGINT', answer: 'VARCHAR', error: 'VARCHAR', prompt_tokens: 'BIGINT',
-                 completion_tokens: 'BIGINT', cost: 'DOUBLE', cached: 'BOOLEAN', t: 'DOUBLE'})
-    WHERE row IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY row ORDER BY (error IS NULL) DESC, t DESC) = 1`;
+export function answersByRowSql(path: string, rowsSql: string, notRun: string): string {
+  return `SELECT row, answer, error, prompt_tokens, completion_tokens FROM (
+      SELECT row, answer, error, prompt_tokens, completion_tokens, CASE WHEN error IS NULL THEN 2 ELSE 1 END AS rank, t
+      FROM read_json(${literal(path)}, format = 'newline_delimited', ignore_errors = true,
+        columns = {row: 'BIGINT', answer: 'VARCHAR', error: 'VARCHAR', prompt_tokens: 'BIGINT',
+                   completion_tokens: 'BIGINT', cost: 'DOUBLE', cached: 'BOOLEAN', t: 'DOUBLE'})
+      WHERE row IS NOT NULL
+      UNION ALL
+      SELECT r.i, NULL, ${literal(notRun)}, NULL, NULL, 0, 0 FROM (${rowsSql}) r(i)
+    )
+    QUALIFY row_number() OVER (PARTITION BY row ORDER BY rank DESC, t DESC) = 1
+    ORDER BY row`;
 }
 
 /** What a job's answer log says has been done and spent so far. */

@@ -87,6 +87,11 @@ export class Dataset {
     }
   }
 
+  /** A path in this dataset's private temp directory (removed on close). */
+  tempFile(name: string): string {
+    return join(this.spillDirectory, name);
+  }
+
   /** A new connection on the same database, for writing while nothing streams on this one. */
   connect(): Promise<DuckDBConnection> {
     return this.instance.connect();

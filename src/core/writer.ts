@@ -1,7 +1,7 @@
 import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { latestAnswersSql } from './answers.js';
+import { answersByRowSql } from './answers.js';
 import { ROW, numberedSource, type Dataset } from './dataset.js';
 import { EvalctlError, UsageError, messageOf } from './errors.js';
 import { ident, literal } from './sql.js';
@@ -27,16 +27,19 @@ export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | 
 
 /**
  * Writes every input column with its type, in file order, plus the target column and
- * `<target>_error`, by one DuckDB COPY joining the source with the answer log. The file appears
- * under its name only when complete (written beside it, then renamed).
+ * `<target>_error`. Two DuckDB statements, neither holding the table in memory: the answer log
+ * is sorted into one narrow line per selected row (a temp parquet file), then a POSITIONAL
+ * JOIN walks it in step with the source, checking every row number matches (a mismatch fails
+ * the write rather than misplacing an answer). The output appears under its name only when
+ * complete (written beside it, then renamed).
  */
 export async function writeOutput(dataset: Dataset, options: WriteOptions): Promise<void> {
   const { targetColumn: target } = options;
-  const errorColumn = `${target}_error`;
   const existing = new Set(dataset.columns.map((c) => c.name));
+  const aligned = (value: string) => `CASE WHEN a.row IS NOT DISTINCT FROM s.${ROW} THEN ${value} ELSE error('evalctl: answers out of step with the rows at row ' || coalesce(s.${ROW}::VARCHAR, 'past the end')) END`;
   const added: [string, string][] = [
-    [target, 'a.answer'],
-    [errorColumn, `CASE WHEN a.row IS NULL THEN ${literal(options.notRunMessage)} ELSE a.error END`],
+    [target, aligned('a.answer')],
+    [`${target}_error`, 'a.error'],
   ];
   if (options.usageColumns) {
     added.push([`${target}_prompt_tokens`, 'a.prompt_tokens'], [`${target}_completion_tokens`, 'a.completion_tokens']);
@@ -45,16 +48,17 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   if (options.format === 'json' || options.format === 'jsonl') replaced.push(...jsonSafeFloats(dataset, new Set(added.map(([name]) => name))));
   const appended = added.filter(([name]) => !existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
   const star = `s.* EXCLUDE (${ROW})${replaced.length ? ` REPLACE (${replaced.join(', ')})` : ''}`;
+  const byRow = dataset.tempFile('answers-by-row.parquet');
   const query = `SELECT ${[star, ...appended].join(', ')}
-    FROM (${numberedSource()}) s
-    LEFT JOIN (${latestAnswersSql(options.answersPath)}) a ON a.row = s.${ROW}
-    ${selectionFilter(options.selection)}
-    ORDER BY s.${ROW}`;
+    FROM (SELECT * FROM (${numberedSource()}) ${selectionFilter(options.selection)}) s
+    POSITIONAL JOIN read_parquet(${literal(byRow)}) a`;
 
   const partial = join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`);
   const connection = await dataset.connect();
   try {
     removeStalePartials(options.output);
+    const sorted = answersByRowSql(options.answersPath, selectedRows(options.selection, dataset.rowCount), options.notRunMessage);
+    await withMoreMemoryIfNeeded(connection, () => connection.run(`COPY (${sorted}) TO ${literal(byRow)} (FORMAT parquet, ROW_GROUP_SIZE 16384)`));
     const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))})`;
     await withMoreMemoryIfNeeded(connection, () => connection.run(copy));
     renameSync(partial, options.output);
@@ -66,6 +70,7 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
       cause: error,
     });
   } finally {
+    rmSync(byRow, { force: true });
     connection.closeSync();
   }
 }
@@ -98,11 +103,21 @@ async function withMoreMemoryIfNeeded(connection: DuckDBConnection, write: () =>
   await write();
 }
 
+/** The WHERE clause keeping the selected rows; only a seeded sample needs a (small) join. */
 function selectionFilter(selection: RowSelection): string {
   switch (selection.kind) {
     case 'all': return '';
-    case 'first': return `WHERE s.${ROW} < ${selection.count}`;
-    case 'rows': return `WHERE s.${ROW} IN (SELECT unnest(rows) FROM read_json(${literal(selection.path)}, columns = {rows: 'BIGINT[]'}))`;
+    case 'first': return `WHERE ${ROW} < ${selection.count}`;
+    case 'rows': return `WHERE ${ROW} IN (${selectedRows(selection, 0)})`;
+  }
+}
+
+/** SQL listing the row numbers that go out, in order. */
+function selectedRows(selection: RowSelection, rowCount: number): string {
+  switch (selection.kind) {
+    case 'all': return `SELECT range FROM range(${rowCount})`;
+    case 'first': return `SELECT range FROM range(${Math.min(selection.count, rowCount)})`;
+    case 'rows': return `SELECT unnest(rows) FROM read_json(${literal(selection.path)}, columns = {rows: 'BIGINT[]'})`;
   }
 }
 

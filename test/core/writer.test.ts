@@ -1,0 +1,64 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Dataset } from '../../src/core/dataset.js';
+import { EvalctlError } from '../../src/core/errors.js';
+import { writeOutput, type RowSelection } from '../../src/core/writer.js';
+import { tempDir } from '../helpers/cli.js';
+import { readTable } from '../helpers/table.js';
+
+const { dir, cleanup } = tempDir('evalctl-writer-');
+afterAll(cleanup);
+
+const source = join(dir, 'in.csv');
+writeFileSync(source, 'id,text\n0,zero\n1,one\n2,two\n3,three\n');
+
+/** One answer-log line, as AnswerLog writes it. */
+const answer = (row: number, text: string | null, error: string | null = null, t = 1) =>
+  JSON.stringify({ row, answer: text, error, prompt_tokens: 1, completion_tokens: 1, cost: 0, cached: false, t });
+
+async function write(name: string, lines: string[], selection: RowSelection = { kind: 'all' }) {
+  const answersPath = join(dir, `${name}.jsonl`);
+  writeFileSync(answersPath, lines.join('\n') + '\n');
+  const output = join(dir, `${name}.out.csv`);
+  const dataset = await Dataset.open(source);
+  try {
+    await writeOutput(dataset, { output, format: 'csv', targetColumn: 'p', answersPath, selection, notRunMessage: 'not run: test' });
+  } finally {
+    dataset.close();
+  }
+  return (await readTable(output)).rows.map((r) => [r.id, r.p, r.p_error]);
+}
+
+describe('writeOutput', () => {
+  it.each([
+    ['answers in completion order go back to their rows', [answer(2, 'B'), answer(0, 'Z'), answer(3, 'C'), answer(1, 'O')],
+      [['0', 'Z', null], ['1', 'O', null], ['2', 'B', null], ['3', 'C', null]]],
+    ['a row with no entry is marked as not run, not dropped', [answer(0, 'Z'), answer(3, 'C')],
+      [['0', 'Z', null], ['1', null, 'not run: test'], ['2', null, 'not run: test'], ['3', 'C', null]]],
+    ['an answer beats an earlier or later error', [answer(0, null, 'boom', 1), answer(0, 'Z', null, 2), answer(1, 'O', null, 1), answer(1, null, 'late boom', 2), answer(2, 'B'), answer(3, 'C')],
+      [['0', 'Z', null], ['1', 'O', null], ['2', 'B', null], ['3', 'C', null]]],
+    ['of two answers the later wins', [answer(0, 'old', null, 1), answer(0, 'new', null, 2), answer(1, 'O'), answer(2, 'B'), answer(3, 'C')],
+      [['0', 'new', null], ['1', 'O', null], ['2', 'B', null], ['3', 'C', null]]],
+    ['a torn last line (crash mid-write) is skipped', [answer(0, 'Z'), answer(1, 'O'), answer(2, 'B'), '{"row":3,"answ'],
+      [['0', 'Z', null], ['1', 'O', null], ['2', 'B', null], ['3', null, 'not run: test']]],
+  ])('%s', async (name, lines, expected) => {
+    expect(await write(name.replace(/\W+/g, '-'), lines)).toEqual(expected);
+  });
+
+  it('writes only the first n rows of a sample', async () => {
+    expect(await write('first', [answer(0, 'Z'), answer(1, 'O')], { kind: 'first', count: 2 })).toEqual([['0', 'Z', null], ['1', 'O', null]]);
+  });
+
+  it('writes only the chosen rows of a seeded sample, in file order', async () => {
+    const path = join(dir, 'sample.json');
+    writeFileSync(path, JSON.stringify({ rows: [1, 3] }));
+    expect(await write('rows', [answer(3, 'C'), answer(1, 'O')], { kind: 'rows', path })).toEqual([['1', 'O', null], ['3', 'C', null]]);
+  });
+
+  it('refuses to write when the answers are out of step with the rows (never misplaces an answer)', async () => {
+    const error = await write('stray', [answer(0, 'Z'), answer(1, 'O'), answer(2, 'B'), answer(3, 'C'), answer(7, 'no such row')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EvalctlError);
+    expect((error as Error).message).toMatch(/out of step/);
+  });
+});
