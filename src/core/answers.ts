@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { literal } from './sql.js';
 
@@ -28,7 +28,8 @@ export class AnswerLog {
   private scheduled = false;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'a+');
+    endTornLine(this.fd);
     openLogs.add(this);
   }
 
@@ -63,29 +64,18 @@ export class AnswerLog {
 
 const openLogs = new Set<AnswerLog>();
 
+/** A crash mid-write can leave a last line without its newline; end it, so the next answer is not glued to it. */
+function endTornLine(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] !== 0x0a) writeSync(fd, '\n');
+}
+
 /** Hands every pending answer to the kernel; for an exit that cannot wait (second Ctrl-C). */
 export function flushAllLogs(): void {
   for (const log of openLogs) log.flush();
-}
-
-/**
- * SQL giving exactly one line per row of `rowsSql` (a query of row numbers), in row order:
- * the row's answer, else its error, else `notRun` for a row the log has nothing for. An answer
- * beats an error and the later of two entries wins; a torn last line (crash mid-write) is
- * skipped. The window does the grouping and sorting because, unlike a hash join, it spills.
- */
-export function answersByRowSql(path: string, rowsSql: string, notRun: string): string {
-  return `SELECT row, answer, error, prompt_tokens, completion_tokens FROM (
-      SELECT row, answer, error, prompt_tokens, completion_tokens, CASE WHEN error IS NULL THEN 2 ELSE 1 END AS rank, t
-      FROM read_json(${literal(path)}, format = 'newline_delimited', ignore_errors = true,
-        columns = {row: 'BIGINT', answer: 'VARCHAR', error: 'VARCHAR', prompt_tokens: 'BIGINT',
-                   completion_tokens: 'BIGINT', cost: 'DOUBLE', cached: 'BOOLEAN', t: 'DOUBLE'})
-      WHERE row IS NOT NULL
-      UNION ALL
-      SELECT r.i, NULL, ${literal(notRun)}, NULL, NULL, 0, 0 FROM (${rowsSql}) r(i)
-    )
-    QUALIFY row_number() OVER (PARTITION BY row ORDER BY rank DESC, t DESC) = 1
-    ORDER BY row`;
 }
 
 /** What a job's answer log says has been done and spent so far. */

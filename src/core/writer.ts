@@ -1,7 +1,7 @@
-import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { answersByRowSql } from './answers.js';
+import { writeAnswersByRow } from './answers-by-row.js';
 import { ROW, numberedSource, type Dataset } from './dataset.js';
 import { EvalctlError, UsageError, messageOf } from './errors.js';
 import { ident, literal } from './sql.js';
@@ -27,10 +27,10 @@ export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | 
 
 /**
  * Writes every input column with its type, in file order, plus the target column and
- * `<target>_error`. Two DuckDB statements, neither holding the table in memory: the answer log
- * is sorted into one narrow line per selected row (a temp parquet file), then a POSITIONAL
- * JOIN walks it in step with the source, checking every row number matches (a mismatch fails
- * the write rather than misplacing an answer). The output appears under its name only when
+ * `<target>_error`, holding neither the table nor the answers in memory: the answer log is put
+ * in row order, one line per selected row (see `writeAnswersByRow`), then one DuckDB COPY walks
+ * it in step with the source (POSITIONAL JOIN: no hash table, no sort), checking every row
+ * number matches (a mismatch fails the write rather than misplacing an answer). The output appears under its name only when
  * complete (written beside it, then renamed).
  */
 export async function writeOutput(dataset: Dataset, options: WriteOptions): Promise<void> {
@@ -48,17 +48,17 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   if (options.format === 'json' || options.format === 'jsonl') replaced.push(...jsonSafeFloats(dataset, new Set(added.map(([name]) => name))));
   const appended = added.filter(([name]) => !existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
   const star = `s.* EXCLUDE (${ROW})${replaced.length ? ` REPLACE (${replaced.join(', ')})` : ''}`;
-  const byRow = dataset.tempFile('answers-by-row.parquet');
+  const byRow = dataset.tempFile('answers-by-row.jsonl');
   const query = `SELECT ${[star, ...appended].join(', ')}
     FROM (SELECT * FROM (${numberedSource()}) ${selectionFilter(options.selection)}) s
-    POSITIONAL JOIN read_parquet(${literal(byRow)}) a`;
+    POSITIONAL JOIN read_json(${literal(byRow)}, format = 'newline_delimited',
+      columns = {row: 'BIGINT', answer: 'VARCHAR', error: 'VARCHAR', prompt_tokens: 'BIGINT', completion_tokens: 'BIGINT'}) a`;
 
   const partial = join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`);
   const connection = await dataset.connect();
   try {
     removeStalePartials(options.output);
-    const sorted = answersByRowSql(options.answersPath, selectedRows(options.selection, dataset.rowCount), options.notRunMessage);
-    await withMoreMemoryIfNeeded(connection, () => connection.run(`COPY (${sorted}) TO ${literal(byRow)} (FORMAT parquet, ROW_GROUP_SIZE 16384)`));
+    await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, rows: selectedRows(options.selection, dataset.rowCount), notRun: options.notRunMessage });
     const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))})`;
     await withMoreMemoryIfNeeded(connection, () => connection.run(copy));
     renameSync(partial, options.output);
@@ -108,17 +108,18 @@ function selectionFilter(selection: RowSelection): string {
   switch (selection.kind) {
     case 'all': return '';
     case 'first': return `WHERE ${ROW} < ${selection.count}`;
-    case 'rows': return `WHERE ${ROW} IN (${selectedRows(selection, 0)})`;
+    case 'rows': return `WHERE ${ROW} IN (SELECT unnest(rows) FROM read_json(${literal(selection.path)}, columns = {rows: 'BIGINT[]'}))`;
   }
 }
 
-/** SQL listing the row numbers that go out, in order. */
-function selectedRows(selection: RowSelection, rowCount: number): string {
-  switch (selection.kind) {
-    case 'all': return `SELECT range FROM range(${rowCount})`;
-    case 'first': return `SELECT range FROM range(${Math.min(selection.count, rowCount)})`;
-    case 'rows': return `SELECT unnest(rows) FROM read_json(${literal(selection.path)}, columns = {rows: 'BIGINT[]'})`;
+/** The row numbers that go out, ascending. */
+function* selectedRows(selection: RowSelection, rowCount: number): Generator<number> {
+  if (selection.kind === 'rows') {
+    yield* [...(JSON.parse(readFileSync(selection.path, 'utf8')) as { rows: number[] }).rows].sort((a, b) => a - b);
+    return;
   }
+  const count = selection.kind === 'first' ? Math.min(selection.count, rowCount) : rowCount;
+  for (let row = 0; row < count; row++) yield row;
 }
 
 /**

@@ -56,8 +56,16 @@ describe('writeOutput', () => {
     expect(await write('rows', [answer(3, 'C'), answer(1, 'O')], { kind: 'rows', path })).toEqual([['1', 'O', null], ['3', 'C', null]]);
   });
 
+  it('ignores answers for rows the table does not have', async () => {
+    expect(await write('stray', [answer(0, 'Z'), answer(1, 'O'), answer(2, 'B'), answer(3, 'C'), answer(7, 'no such row')]))
+      .toEqual([['0', 'Z', null], ['1', 'O', null], ['2', 'B', null], ['3', 'C', null]]);
+  });
+
   it('refuses to write when the answers are out of step with the rows (never misplaces an answer)', async () => {
-    const error = await write('stray', [answer(0, 'Z'), answer(1, 'O'), answer(2, 'B'), answer(3, 'C'), answer(7, 'no such row')]).catch((e: unknown) => e);
+    // A sample naming a row past the end: the answer lines and the source rows no longer pair up.
+    const path = join(dir, 'bad-sample.json');
+    writeFileSync(path, JSON.stringify({ rows: [1, 7] }));
+    const error = await write('misaligned', [answer(1, 'O'), answer(7, 'x')], { kind: 'rows', path }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EvalctlError);
     expect((error as Error).message).toMatch(/out of step/);
   });
