@@ -70,7 +70,7 @@ export async function writeAnswersByRow(options: {
 }
 
 /** Calls `visit` with each complete line (without its newline) and its byte offset. */
-async function forEachLine(path: string, visit: (line: Buffer, offset: number) => void): Promise<void> {
+export async function forEachLine(path: string, visit: (line: Buffer, offset: number) => void): Promise<void> {
   let carry: Buffer = Buffer.alloc(0);
   let carryOffset = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: FLUSH_BYTES }) as AsyncIterable<Buffer>) {

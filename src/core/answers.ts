@@ -1,6 +1,5 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { literal } from './sql.js';
+import { forEachLine } from './answers-by-row.js';
 
 /** One row's outcome as stored in a job's `answers.jsonl`. */
 export interface Answer {
@@ -92,46 +91,39 @@ export interface AnswerTally {
 }
 
 /**
- * Reads the log through DuckDB: the tally of spend and outcomes, the rows that already have an
- * answer (a bitmap over `total` rows), which a resumed run skips, and the rows whose latest
- * outcome is an error, which it sends again.
+ * Reads the log in one streaming pass: the tally of spend (every entry, duplicates included:
+ * each was paid for) and of outcomes (per row: an answer beats an error), the rows that
+ * already have an answer (a bitmap over `total` rows), which a resumed run skips, and the rows
+ * whose outcome is an error, which it sends again. Torn and foreign lines are skipped.
  */
-export async function readAnswers(connection: DuckDBConnection, path: string, total: number): Promise<{ tally: AnswerTally; done: Uint8Array; failed: Uint8Array }> {
-  const source = `read_json(${literal(path)}, format = 'newline_delimited', ignore_errors = true,
-      columns = {row: 'BIGINT', error: 'VARCHAR', prompt_tokens: 'BIGINT', completion_tokens: 'BIGINT', cost: 'DOUBLE', cached: 'BOOLEAN'})`;
-  const totals = await connection.runAndReadAll(`
-    WITH entries AS (SELECT * FROM ${source} WHERE row IS NOT NULL),
-    per_row AS (SELECT row, bool_or(error IS NULL) AS ok, bool_or(error IS NULL AND cached) AS from_cache FROM entries GROUP BY row)
-    SELECT
-      (SELECT count(*) FILTER (ok) FROM per_row)::DOUBLE AS answered,
-      (SELECT count(*) FILTER (NOT ok) FROM per_row)::DOUBLE AS failed,
-      (SELECT count(*) FILTER (ok AND from_cache) FROM per_row)::DOUBLE AS cached,
-      (SELECT coalesce(sum(prompt_tokens), 0) FROM entries)::DOUBLE AS prompt_tokens,
-      (SELECT coalesce(sum(completion_tokens), 0) FROM entries)::DOUBLE AS completion_tokens,
-      (SELECT coalesce(sum(cost), 0) FROM entries)::DOUBLE AS cost`);
-  const t = totals.getRowObjectsJson()[0];
+export async function readAnswers(path: string, total: number): Promise<{ tally: AnswerTally; done: Uint8Array; failed: Uint8Array }> {
   const done = new Uint8Array(total);
   const failed = new Uint8Array(total);
-  const result = await connection.stream(`SELECT row, bool_or(error IS NULL) AS ok FROM ${source} WHERE row IS NOT NULL GROUP BY row`);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const [rows, ok] = chunk.getColumns() as [bigint[], boolean[]];
-    rows.forEach((row, i) => {
-      const index = Number(row);
-      if (index < total) (ok[i] ? done : failed)[index] = 1;
-    });
+  const fromCache = new Uint8Array(total);
+  const tally: AnswerTally = { answered: 0, failed: 0, cached: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
+  await forEachLine(path, (line) => {
+    let entry: Partial<Answer>;
+    try {
+      entry = JSON.parse(line.toString('utf8'));
+    } catch {
+      return;
+    }
+    const row = entry.row;
+    if (typeof row !== 'number' || !Number.isInteger(row) || row < 0 || row >= total) return;
+    tally.promptTokens += entry.prompt_tokens ?? 0;
+    tally.completionTokens += entry.completion_tokens ?? 0;
+    tally.cost += entry.cost ?? 0;
+    if (entry.error === null || entry.error === undefined) {
+      done[row] = 1;
+      failed[row] = 0;
+      if (entry.cached) fromCache[row] = 1;
+    } else if (!done[row]) {
+      failed[row] = 1;
+    }
+  });
+  for (let row = 0; row < total; row++) {
+    if (done[row]) { tally.answered += 1; if (fromCache[row]) tally.cached += 1; }
+    else if (failed[row]) tally.failed += 1;
   }
-  return {
-    done,
-    failed,
-    tally: {
-      answered: Number(t.answered),
-      failed: Number(t.failed),
-      cached: Number(t.cached),
-      promptTokens: Number(t.prompt_tokens),
-      completionTokens: Number(t.completion_tokens),
-      cost: Number(t.cost),
-    },
-  };
+  return { done, failed, tally };
 }

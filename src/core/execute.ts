@@ -57,9 +57,7 @@ export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}):
     const price = s.price ?? priceFor(s.model);
     const selection = selectionOf(job, paths.sample);
 
-    const reader = await dataset.connect();
-    const { done, failed, tally } = await readAnswers(reader, paths.answers, dataset.rowCount);
-    reader.closeSync();
+    const { done, failed, tally } = await readAnswers(paths.answers, dataset.rowCount);
     const progress: RunProgress = {
       processed: tally.answered + tally.failed, total: job.progress.total, failed: tally.failed, cached: tally.cached,
       promptTokens: tally.promptTokens, completionTokens: tally.completionTokens, cost: tally.cost,

@@ -144,6 +144,8 @@ export class Runner {
       }
     } finally {
       await Promise.allSettled(running);
+      // The remembered outcomes are only for twins within this run; free them before the output is written.
+      this.memo.clear();
     }
     if (this.fatal) return { stop: 'fatal', error: this.fatal };
     return { stop: this.stop ?? 'completed' };

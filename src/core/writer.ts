@@ -123,12 +123,12 @@ function* selectedRows(selection: RowSelection, rowCount: number): Generator<num
 }
 
 /**
- * Parquet buffers a whole row group in memory before writing it; size groups to about 8 MB of
+ * Parquet buffers a whole row group in memory before writing it; size groups to about 4 MB of
  * row data (estimated from the source file and the answer log) so wide rows stay lean.
  */
 function rowGroupSize(dataset: Dataset, answersPath: string): number {
   const bytesPerRow = (statSync(dataset.path).size * 4 + statSync(answersPath).size) / dataset.rowCount;
-  return Math.max(1024, Math.min(122_880, Math.floor(8_000_000 / Math.max(1, bytesPerRow))));
+  return Math.max(1024, Math.min(122_880, Math.floor(4_000_000 / Math.max(1, bytesPerRow))));
 }
 
 /** A writer killed mid-COPY leaves `.<name>.<pid>.partial` beside the output; a later write clears it. */

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AnswerLog } from '../../src/core/answers.js';
+import { AnswerLog, readAnswers } from '../../src/core/answers.js';
 import { writeAnswersByRow } from '../../src/core/answers-by-row.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -64,5 +64,26 @@ describe('writeAnswersByRow', () => {
     const outPath = join(dir, 'sel-by-row.jsonl');
     await writeAnswersByRow({ logPath, outPath, rowCount: 5, rows: [1, 2, 3], notRun: 'not run' });
     expect(readFileSync(outPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l).row)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('readAnswers', () => {
+  it('tallies spend over every entry and outcomes per row, and marks what a resume must send', async () => {
+    const path = join(dir, 'tally.jsonl');
+    const line = (row: number, answer: string | null, error: string | null, cost: number, cached = false) =>
+      JSON.stringify({ row, answer, error, prompt_tokens: 10, completion_tokens: 5, cost, cached, t: 1 });
+    writeFileSync(path, [
+      line(0, 'a', null, 0.5),
+      line(1, null, 'boom', 0),
+      line(2, null, 'boom', 0),
+      line(2, 'c', null, 0.25), // retried and answered: not failed any more
+      line(3, 'd', null, 0, true), // from the cache
+      line(9, 'x', null, 100), // a row the table does not have: ignored
+      '{"row":4,"answer":"torn', // torn by a crash: row 4 has no answer
+    ].join('\n'));
+    const { tally, done, failed } = await readAnswers(path, 5);
+    expect([...done]).toEqual([1, 0, 1, 1, 0]);
+    expect([...failed]).toEqual([0, 1, 0, 0, 0]);
+    expect(tally).toEqual({ answered: 3, failed: 1, cached: 1, promptTokens: 50, completionTokens: 25, cost: 0.75 });
   });
 });
