@@ -43,6 +43,9 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   const templateText = readTemplate(request);
   const template = parseTemplate(templateText, request.promptFile ? request.promptFile : '--prompt');
   const choice = resolveModel(settings.model, settings.baseUrl, env);
+  if (/^text-embedding-/.test(choice.model)) {
+    throw new UsageError(`${choice.model} is an embedding model; evalctl does not write embeddings columns yet.`, 'Use a chat model such as gpt-4o-mini or claude-haiku-4-5.');
+  }
   apiKeyFor(choice, env);
   if (settings.maxCost !== undefined && !priceFor(choice.model, settings.pricing)) {
     throw new UsageError(
