@@ -5,12 +5,12 @@ import { runCli, tempDir } from '../helpers/cli.js';
 import { sha256 } from '../helpers/create.js';
 import { readTable } from '../helpers/table.js';
 
-// Real-world parquet from apache/parquet-testing (../shared/fixtures), written by parquet-cpp,
+// Real-world parquet from apache/parquet-testing (copied into test/fixtures), written by parquet-cpp,
 // parquet-mr, Rust and Spark, run through `create` with the offline echo model (answer = the
 // rendered prompt). Each either succeeds, every input column coming back with its type and
 // values, or fails with one clear line.
 
-const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures/parquet-testing');
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/parquet-testing');
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
