@@ -40,7 +40,8 @@ export function progressOf(job: JobRecord): RunProgress {
     completionTokens: job.completion_tokens_used,
     cost: job.cost_usd ?? 0,
     inFlight: 0,
-    concurrency: job.settings.concurrency,
+    concurrency: job.backoff?.concurrency ?? job.settings.concurrency,
+    ...(job.backoff ? { backoff: { reason: job.backoff.reason, until: job.backoff.until } } : {}),
   };
 }
 

@@ -188,6 +188,7 @@ function snapshot(job: JobRecord, progress: RunProgress, price: ReturnType<typeo
     tokens_used: tokens,
     cost_usd: price ? progress.cost : null,
     credits_used: creditsOf(price, tokens),
+    backoff: progress.backoff && progress.backoff.until > Date.now() ? { ...progress.backoff, concurrency: progress.concurrency } : null,
   };
 }
 

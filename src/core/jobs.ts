@@ -62,6 +62,8 @@ export interface JobRecord {
   updated_at: string;
   error_message: string | null;
   stop_reason: StopReason | null;
+  /** While some row waits to retry: why, until when (epoch ms), and the concurrency now allowed. */
+  backoff?: { reason: string; until: number; concurrency: number } | null;
   /** The process running the job, while it runs; a running job whose process is gone crashed. */
   pid: number | null;
 }

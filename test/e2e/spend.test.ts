@@ -175,4 +175,23 @@ describe('pacing and progress', () => {
     expectAnswered(result, (await readTable(output)).rows, prompts, { stub, output, target: 'answer' });
     expect(result.stderr).toMatch(/^progress: \d+\/16 rows .*, backing off: rate limited \(429\), retry in \d+\.\ds, concurrency [1-4]$/m);
   });
+
+  it('status of a detached job says when it is backing off, and why', async () => {
+    // Every prompt is refused twice with a 3 s retry-after, so the job spends most of its time waiting.
+    const { root, env, run } = await benches.make(8, { failFirst: 2, failStatus: 429, retryAfterSeconds: 3 });
+    const started = await run(['-o', join(root, 'out.csv'), '--detach']);
+    expect(started.code, started.stderr).toBe(0);
+    const id = started.stdout.trim();
+    let seen: { reason: string; until: number; concurrency: number } | null = null;
+    for (let i = 0; i < 50 && !seen; i++) {
+      const status = await runCli(['status', id, '--json'], { cwd: root, env: env() });
+      seen = JSON.parse(status.stdout).backoff ?? null;
+      if (!seen) await sleep(200);
+    }
+    expect(seen).toMatchObject({ reason: 'rate limited (429)' });
+    expect(seen!.until).toBeGreaterThan(Date.now() - 5000);
+    const text = await runCli(['status', id], { cwd: root, env: env() });
+    expect(text.stdout).toMatch(/backing off: rate limited \(429\)|completed/);
+    await runCli(['cancel', id], { cwd: root, env: env() });
+  });
 });
