@@ -45,7 +45,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--max-tokens <n>', 'cap on completion tokens per row', parse.positiveInt)
     .option('-c, --concurrency <n>', 'requests in flight at most (default: 8)', parse.positiveInt)
     .option('--batch-size <n>', 'rows per checkpoint of progress (default: 10)', parse.positiveInt)
-    .addOption(new Option('--sample [n]', 'evaluate only the first n rows (default n: 10)').argParser(parse.positiveInt).preset(10))
+    .addOption(new Option('--sample [n]', 'evaluate only the first n rows').argParser(parse.positiveInt).preset(10))
     .option('--sample-seed <n>', 'with --sample: a random n rows chosen with this seed', parse.nonNegativeInt)
     .option('-t, --target-column <name>', 'name of the answer column (default: prediction)')
     .option('-o, --output <path>', 'output file; format from extension (default: beside the input)')

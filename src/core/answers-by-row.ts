@@ -1,4 +1,5 @@
 import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
+import type { Answer } from './answers.js';
 
 const NEWLINE = 0x0a;
 const FLUSH_BYTES = 1 << 20;
@@ -27,14 +28,9 @@ export async function writeAnswersByRow(options: {
   const kinds = new Uint8Array(rowCount);
 
   await forEachLine(options.logPath, (line, offset) => {
-    let entry: { row?: unknown; error?: unknown };
-    try {
-      entry = JSON.parse(line.toString('utf8'));
-    } catch {
-      return;
-    }
-    const row = entry.row;
-    if (typeof row !== 'number' || !Number.isInteger(row) || row < 0 || row >= rowCount) return;
+    const entry = entryOf(line, rowCount);
+    if (!entry) return;
+    const { row } = entry;
     const kind = entry.error === null || entry.error === undefined ? 2 : 1;
     if (kind < kinds[row]) return;
     kinds[row] = kind;
@@ -67,6 +63,19 @@ export async function writeAnswersByRow(options: {
     closeSync(log);
     closeSync(out);
   }
+}
+
+/** A log line's entry, or undefined for a torn line or one naming no row of the table. */
+export function entryOf(line: Buffer, rowCount: number): (Partial<Answer> & { row: number }) | undefined {
+  let entry: Partial<Answer>;
+  try {
+    entry = JSON.parse(line.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const row = entry?.row;
+  if (typeof row !== 'number' || !Number.isInteger(row) || row < 0 || row >= rowCount) return undefined;
+  return { ...entry, row };
 }
 
 /** Calls `visit` with each complete line (without its newline) and its byte offset. */

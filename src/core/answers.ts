@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { forEachLine } from './answers-by-row.js';
+import { entryOf, forEachLine } from './answers-by-row.js';
 
 /** One row's outcome as stored in a job's `answers.jsonl`. */
 export interface Answer {
@@ -102,14 +102,9 @@ export async function readAnswers(path: string, total: number): Promise<{ tally:
   const fromCache = new Uint8Array(total);
   const tally: AnswerTally = { answered: 0, failed: 0, cached: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
   await forEachLine(path, (line) => {
-    let entry: Partial<Answer>;
-    try {
-      entry = JSON.parse(line.toString('utf8'));
-    } catch {
-      return;
-    }
-    const row = entry.row;
-    if (typeof row !== 'number' || !Number.isInteger(row) || row < 0 || row >= total) return;
+    const entry = entryOf(line, total);
+    if (!entry) return;
+    const { row } = entry;
     tally.promptTokens += entry.prompt_tokens ?? 0;
     tally.completionTokens += entry.completion_tokens ?? 0;
     tally.cost += entry.cost ?? 0;
