@@ -44,6 +44,10 @@ function checkURL(value: string | undefined): string | undefined {
   } catch {
     throw new UsageError(`Base URL "${value}" is not a valid URL.`, 'Give a full URL such as http://localhost:11434/v1.');
   }
+  if (url.username || url.password) {
+    // The base URL is kept in the job record; a key inside it would be stored in plain text.
+    throw new UsageError('The base URL has credentials in it, and evalctl stores the base URL with the job.', 'Put the key in OPENAI_API_KEY or ANTHROPIC_API_KEY and give the URL without user:password@.');
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`Base URL "${value}" must start with http:// or https://.`, 'For Ollama: --base-url http://localhost:11434/v1');
   }

@@ -51,6 +51,7 @@ const cases: Case[] = [
   { name: '--prompt-file does not exist', args: ['create', 'data.csv', '--prompt-file', 'nope.txt'], code: 1, culprit: ['nope.txt', 'does not exist'] },
   // Model, key and server
   { name: 'unknown model, no base URL', args: ['create', 'data.csv', ...P, '-m', 'llama3'], code: 2, culprit: ['"llama3"'], env: { OPENAI_BASE_URL: undefined } },
+  { name: 'credentials in the base URL', args: ['create', 'data.csv', ...P, '--base-url', 'http://user:sk-secret-in-url@127.0.0.1:9/v1'], code: 2, culprit: ['credentials', 'base URL'] },
   { name: 'embedding model', args: ['create', 'data.csv', ...P, '-m', 'text-embedding-3-small'], code: 2, culprit: ['text-embedding-3-small', 'embedding'] },
   // A base URL that is loopback (the stub) but not one evalctl treats as local, so a key is needed.
   { name: 'no API key', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini'], code: 1, culprit: ['OPENAI_API_KEY', 'not set'], env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: 'MAPPED' } },
