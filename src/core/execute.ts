@@ -40,6 +40,16 @@ export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}):
     // Two processes appending to one answer log would pay for rows twice.
     throw new JobError(`Job ${job.id} is already being run by process ${job.pid}.`, `Follow it with \`evalctl status ${job.id} --watch\`.`);
   }
+  const release = store.lockRun(job.id);
+  try {
+    return await runLocked(store, job.id, hooks, env);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: NodeJS.ProcessEnv): Promise<JobRecord> {
+  let job = store.read(id);
   const paths = store.paths(job.id);
   job = { ...job, status: 'running', pid: process.pid, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null };
   store.write(job);

@@ -150,6 +150,29 @@ export class JobStore {
       .sort((a, b) => b.created_at.localeCompare(a.created_at));
   }
 
+  /**
+   * Takes the job's run lock (`run.lock`, created exclusively, holding the pid), so two
+   * processes never append to one answer log, even when started at the same instant. A lock
+   * left by a process that is gone is taken over. Returns the release function.
+   */
+  lockRun(id: string): () => void {
+    const path = join(this.paths(id).dir, 'run.lock');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(path, String(process.pid), { flag: 'wx' });
+        return () => rmSync(path, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+        if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
+          throw new JobError(`Job ${id} is already being run by process ${holder}.`, `Follow it with \`evalctl status ${id} --watch\`.`);
+        }
+        rmSync(path, { force: true });
+      }
+    }
+    throw new JobError(`Could not take the run lock of job ${id}.`, 'Try again.');
+  }
+
   requestCancel(id: string): void {
     writeFileSync(this.paths(id).cancel, new Date().toISOString());
   }
