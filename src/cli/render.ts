@@ -1,5 +1,5 @@
 import type { JobRecord } from '../core/jobs.js';
-import type { RunProgress } from '../core/runner.js';
+import type { RunProgress } from '../core/progress.js';
 
 /** Where and how the terminal output goes; tests and detached runs pass their own. */
 export interface Terminal {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isActive, JobStore, type JobRecord } from '../core/jobs.js';
-import type { RunProgress } from '../core/runner.js';
+import type { RunProgress } from '../core/progress.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
 import { formatCost, paint, progressLine, say, showProgress, type Terminal } from './render.js';

@@ -7,7 +7,8 @@ import { checkSourceUnchanged } from './fingerprint.js';
 import { isActive, JobStore, type JobRecord } from './jobs.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { creditsOf, priceFor } from './pricing.js';
-import { Runner, type RunProgress, type StopReason, type WorkItem } from './runner.js';
+import type { RunProgress } from './progress.js';
+import { Runner, type StopReason, type WorkItem } from './runner.js';
 import { bindColumns, compileTemplate, parseTemplate } from './template.js';
 import { writeOutput, type OutputFormat, type RowSelection } from './writer.js';
 

@@ -9,6 +9,7 @@ import { costOf, type Price } from './pricing.js';
 import { estimateTokens } from './providers/echo.js';
 import type { Completion, CompletionRequest, Failure, Provider } from './providers/types.js';
 import { describe, fatalError, rowError } from './failure-text.js';
+import type { RunProgress } from './progress.js';
 import { decide, type Decision } from './retry.js';
 
 /** One row to send: its row number and rendered prompt. */
@@ -35,22 +36,6 @@ export interface RunnerOptions {
   readonly dedupe?: boolean;
   /** Where the provider is, for messages: "OpenAI at http://localhost:11434/v1". */
   readonly endpointLabel: string;
-}
-
-/** Live counters, updated in place as answers arrive; the progress display reads them. */
-export interface RunProgress {
-  /** Rows with an outcome (answer or final error), including earlier runs of the job. */
-  processed: number;
-  total: number;
-  failed: number;
-  cached: number;
-  promptTokens: number;
-  completionTokens: number;
-  cost: number;
-  inFlight: number;
-  concurrency: number;
-  /** Set while some request waits to retry. */
-  backoff?: { reason: string; until: number };
 }
 
 export type StopReason = 'completed' | 'cancelled' | 'budget' | 'fatal';
