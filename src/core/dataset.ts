@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError, messageOf } from './errors.js';
-import { ident, literal, renderExpression } from './sql.js';
+import { literal, renderExpression } from './sql.js';
 import { checkContent } from './sniff.js';
 
 export const INPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
@@ -115,7 +115,8 @@ export class Dataset {
         if (!chunk || chunk.rowCount === 0) { finished = true; return; }
         const columns = chunk.getColumns();
         const rows = (columns[0] as bigint[]).map(Number);
-        const values = rows.map((_, r) => columns.slice(1).map((column) => column[r] as string | null));
+        const rendered = columns.slice(1);
+        const values = rows.map((_, r) => rendered.map((column) => column[r] as string | null));
         yield { rows, values };
       }
     } finally {
@@ -198,8 +199,4 @@ function readError(path: string, format: InputFormat, error: unknown): InputErro
     return new InputError(`Cannot read ${name}: permission denied.`, undefined, error);
   }
   return new InputError(`Cannot read ${name} as ${format.toUpperCase()}: ${detail}`, 'Check the file is valid, or name its real format with --input-format.', error);
-}
-
-export function quoteColumns(names: readonly string[]): string {
-  return names.map(ident).join(', ');
 }
