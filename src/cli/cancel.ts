@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobError } from '../core/errors.js';
 import { isActive, JobStore } from '../core/jobs.js';
+import { requestCancel } from '../core/lifecycle.js';
 import type { Context } from './main.js';
 import { jobJson } from './outcome.js';
 import { say } from './render.js';
@@ -14,16 +15,8 @@ const WAIT_MS = 60_000;
  */
 export default async function cancel(context: Context, id: string, flags: { json?: boolean }): Promise<number> {
   const store = JobStore.fromEnv(context.env, context.cwd);
-  let job = store.read(id);
-  if (!isActive(job.status)) {
-    throw new JobError(`Job ${job.id} is not running (status: ${job.status}).`, job.status === 'completed' ? undefined : `Resume it with \`evalctl resume ${job.id}\`.`);
-  }
-  store.requestCancel(job.id);
-  if (job.pid === null) {
-    // Queued and never started: nothing runs, so cancel it here.
-    job = { ...job, status: 'cancelled', stop_reason: 'cancelled', cancelled_at: new Date().toISOString(), error_message: 'Cancelled before it started.' };
-    store.write(job);
-  } else {
+  let { job, waiting } = requestCancel(store, id);
+  if (waiting) {
     say(context.t, `Cancelling job ${job.id}...`);
     const deadline = Date.now() + WAIT_MS;
     while (isActive(job.status) && Date.now() < deadline) {
@@ -33,6 +26,6 @@ export default async function cancel(context: Context, id: string, flags: { json
     if (isActive(job.status)) throw new JobError(`Job ${job.id} did not stop within ${WAIT_MS / 1000}s (pid ${job.pid}).`, 'It will stop at its next check; see `evalctl status`.');
   }
   if (flags.json) context.t.out.write(jobJson(job));
-  else say(context.t, `Job ${job.id} ${job.status}: ${job.progress.processed}/${job.progress.total} rows answered${job.status === 'cancelled' && job.pid === null && job.started_at ? `; partial output ${job.output}` : ''}.`);
+  else say(context.t, `Job ${job.id} ${job.status}: ${job.progress.processed}/${job.progress.total} ${job.settings.variants.length > 1 ? "answers" : "rows answered"}${job.status === 'cancelled' && job.pid === null && job.started_at ? `; partial output ${job.output}` : ''}.`);
   return 0;
 }

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { JobStore } from '../core/jobs.js';
+import { createJob } from '../core/lifecycle.js';
 import { planJob } from '../core/plan.js';
-import { sampleRows } from '../core/sample.js';
 import { UsageError } from '../core/errors.js';
 import type { Context } from './main.js';
 import { settingsFrom } from './options.js';
@@ -11,8 +10,9 @@ import { runDetached, runInForeground } from './foreground.js';
 import { say } from './render.js';
 
 interface CreateFlags {
-  prompt?: string;
-  promptFile?: string;
+  model?: string[];
+  prompt?: string[];
+  promptFile?: string[];
   output?: string;
   overwrite?: boolean;
   sample?: number;
@@ -30,17 +30,16 @@ export default async function create(context: Context, source: string, flags: Cr
   if (flags.sampleSeed !== undefined && flags.sample === undefined) {
     throw new UsageError('--sample-seed needs --sample.', 'Add --sample 100 --sample-seed 7 to evaluate 100 random rows.');
   }
-  const plan = await planJob({ ...flags, source, settings, env: context.env, cwd: context.cwd });
+  const plan = await planJob({
+    ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile,
+    settings, env: context.env, cwd: context.cwd,
+  });
   if (flags.dryRun) {
     const { dryRun } = await import('./dry-run.js');
     return dryRun(context, plan, flags.json ?? false);
   }
   const store = JobStore.fromEnv(context.env, context.cwd);
-  const job = store.create(plan.record);
-  if (job.settings.sample_seed !== null && job.settings.sample_count !== null) {
-    const rows = sampleRows(plan.dataset.rowCount, job.settings.sample_count, job.settings.sample_seed);
-    writeFileSync(store.paths(job.id).sample, JSON.stringify({ rows }));
-  }
+  const job = createJob(store, plan.record, plan.dataset.rowCount);
   if (flags.detach) {
     plan.dataset.close();
     store.launched(job.id, runDetached(store, job.id, context.env));

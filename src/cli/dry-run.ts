@@ -1,45 +1,63 @@
-import { estimateJob } from '../core/estimate.js';
+import { estimateJob, type Estimate } from '../core/estimate.js';
 import type { Plan } from '../core/plan.js';
 import type { Context } from './main.js';
 import { formatCost, paint, say } from './render.js';
 
-/** `create --dry-run`: the prompts, row count and cost range, with no request made. */
+/** `create --dry-run`: the prompts, row count and cost range per variant and in total, with no request made and no key needed. */
 export async function dryRun(context: Context, plan: Plan, json: boolean): Promise<number> {
   const { t } = context;
   try {
-    const estimate = await estimateJob(plan.dataset, plan.record);
+    const estimates = await estimateJob(plan.dataset, plan.record);
+    const total = totalCost(estimates);
     if (json) {
       // snake_case, like the job record.
       const report = {
         dry_run: true,
-        model: plan.record.settings.model,
         output: plan.record.output,
-        rows: estimate.rows,
-        prompts: estimate.examples,
-        input_tokens: estimate.inputTokens,
-        input_tokens_method: estimate.method,
-        measured_rows: estimate.measuredRows,
-        output_tokens_per_row: estimate.outputTokensPerRow,
-        output_tokens_assumed: plan.record.settings.max_tokens === null,
-        cost_usd: estimate.cost,
+        rows: plan.record.rows,
+        variants: estimates.map((e, i) => ({
+          name: e.name,
+          model: e.model,
+          prompts: e.examples,
+          input_tokens: e.inputTokens,
+          input_tokens_method: e.method,
+          measured_rows: e.measuredRows,
+          output_tokens_per_row: e.outputTokensPerRow,
+          output_tokens_assumed: plan.record.settings.variants[i].max_tokens === null,
+          cost_usd: e.cost,
+        })),
+        input_tokens: estimates.reduce((sum, e) => sum + e.inputTokens, 0),
+        cost_usd: total,
       };
       t.out.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
     }
     const integer = new Intl.NumberFormat('en-US');
+    const several = estimates.length > 1;
     say(t, paint(t, 'bold', `Dry run: no requests will be made.`));
-    estimate.examples.forEach((prompt, i) => {
-      say(t, paint(t, 'dim', `--- prompt ${i + 1} ---`));
-      say(t, prompt);
+    estimates.forEach((e, v) => {
+      const maxTokens = plan.record.settings.variants[v].max_tokens;
+      if (several) say(t, paint(t, 'bold', `Variant ${e.name} (${e.model})`));
+      e.examples.forEach((prompt, i) => {
+        say(t, paint(t, 'dim', `--- prompt ${i + 1} ---`));
+        say(t, prompt);
+      });
+      say(t, paint(t, 'dim', '---'));
+      say(t, `  rows           ${integer.format(e.rows)}`);
+      say(t, `  input tokens   ${integer.format(e.inputTokens)} (${e.method === 'tokenizer' ? "OpenAI's tokenizer" : 'estimated at 4 characters a token'}${e.measuredRows < e.rows ? `, measured on the first ${integer.format(e.measuredRows)} rows` : ''})`);
+      say(t, `  output tokens  ${e.outputTokensPerRow.low} to ${e.outputTokensPerRow.high} a row (${maxTokens ? 'up to --max-tokens' : 'assumed; set --max-tokens to bound it'})`);
+      say(t, `  cost           ${e.cost ? `${formatCost(e.cost.low)} to ${formatCost(e.cost.high)}` : `unknown (no price for ${e.model})`} with ${e.model}`);
     });
-    say(t, paint(t, 'dim', '---'));
-    say(t, `  rows           ${integer.format(estimate.rows)}`);
-    say(t, `  input tokens   ${integer.format(estimate.inputTokens)} (${estimate.method === 'tokenizer' ? "OpenAI's tokenizer" : 'estimated at 4 characters a token'}${estimate.measuredRows < estimate.rows ? `, measured on the first ${integer.format(estimate.measuredRows)} rows` : ''})`);
-    say(t, `  output tokens  ${estimate.outputTokensPerRow.low} to ${estimate.outputTokensPerRow.high} a row (${plan.record.settings.max_tokens ? 'up to --max-tokens' : 'assumed; set --max-tokens to bound it'})`);
-    say(t, `  cost           ${estimate.cost ? `${formatCost(estimate.cost.low)} to ${formatCost(estimate.cost.high)}` : `unknown (no price for ${plan.record.settings.model})`} with ${plan.record.settings.model}`);
+    if (several) say(t, `  total cost     ${total ? `${formatCost(total.low)} to ${formatCost(total.high)}` : 'unknown (a variant has no price)'} for ${estimates.length} variants`);
     say(t, `  output         ${plan.record.output}`);
     return 0;
   } finally {
     plan.dataset.close();
   }
+}
+
+/** The sum of the variants' ranges, or null when any has no price. */
+function totalCost(estimates: Estimate[]): { low: number; high: number } | null {
+  if (estimates.some((e) => e.cost === null)) return null;
+  return estimates.reduce((sum, e) => ({ low: sum.low + e.cost!.low, high: sum.high + e.cost!.high }), { low: 0, high: 0 });
 }

@@ -6,7 +6,7 @@ import { runJob } from '../core/execute.js';
 import type { JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
-import { paint, printSummary, say, showProgress } from './render.js';
+import { modelsOf, paint, printSummary, say, showProgress } from './render.js';
 
 /**
  * Runs a stored job in this process with a progress display; the first Ctrl-C or SIGTERM
@@ -25,7 +25,7 @@ export async function runInForeground(context: Context, store: JobStore, id: str
       dataset: options.dataset,
       signal: context.signal,
       onStart: (job, progress) => {
-        say(t, `${paint(t, 'bold', `Job ${job.id}`)}: ${job.progress.total.toLocaleString('en-US')} rows with ${job.settings.model}${progress.processed > progress.failed ? ` (${progress.processed - progress.failed} already answered)` : ''}`);
+        say(t, `${paint(t, 'bold', `Job ${job.id}`)}: ${job.rows.toLocaleString('en-US')} rows with ${modelsOf(job)}${job.variants.length > 1 ? ` (${job.variants.length} variants)` : ''}${progress.processed > progress.failed ? ` (${progress.processed - progress.failed} already answered)` : ''}`);
         stopProgress = showProgress(t, progress, job.cost_usd !== null);
       },
       onCommit: () => { void stopProgress?.then((stop) => stop()); stopProgress = undefined; },

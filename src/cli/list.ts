@@ -1,6 +1,6 @@
 import { JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
-import { formatCost, paint, say } from './render.js';
+import { formatCost, modelsOf, paint, say } from './render.js';
 
 /** `evalctl list`: recent jobs, one line each, newest first. */
 export default async function list(context: Context, flags: { json?: boolean; limit?: number }): Promise<number> {
@@ -18,7 +18,7 @@ export default async function list(context: Context, flags: { json?: boolean; li
   for (const job of jobs) {
     const progress = `${job.progress.processed}/${job.progress.total}`;
     const what = job.name ?? job.source.path.split(/[\\/]/).pop();
-    t.out.write(`${paint(t, 'bold', job.id)}  ${job.status.padEnd(10)} ${progress.padStart(13)}  ${formatCost(job.cost_usd).padStart(10)}  ${job.settings.model.padEnd(18)} ${job.created_at.slice(0, 19).replace('T', ' ')}  ${what}\n`);
+    t.out.write(`${paint(t, 'bold', job.id)}  ${job.status.padEnd(10)} ${progress.padStart(13)}  ${formatCost(job.cost_usd).padStart(10)}  ${modelsOf(job).padEnd(18)} ${job.created_at.slice(0, 19).replace('T', ' ')}  ${what}\n`);
   }
   return 0;
 }

@@ -16,7 +16,12 @@ export interface Context {
   cancellable(on: boolean): void;
 }
 
-const VERSION = '0.1.0';
+const VERSION = '0.2.0';
+
+/** Commander parser for a repeatable flag: every value, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 function program(context: Context, setExit: (code: number) => void): Command {
   const run = (load: () => Promise<{ default: (context: Context, ...args: never[]) => Promise<number> }>) =>
@@ -36,15 +41,15 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .summary('run a prompt over every row of a table')
     .description('Render the prompt for every row of <source>, call the model, and write every input column plus the answers to a new file.')
     .argument('<source>', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file')
-    .option('-p, --prompt <template>', 'prompt with {column} placeholders; {{ and }} for literal braces')
-    .option('--prompt-file <path>', 'read the prompt template from a file')
+    .option('-p, --prompt <template>', 'prompt with {column} placeholders; {{ and }} for literal braces (repeatable: one variant each)', collect)
+    .option('--prompt-file <path>', 'read a prompt template from a file (repeatable)', collect)
     .option('--system <text>', 'system prompt sent with every row')
-    .option('-m, --model <id>', 'gpt-*, o*, claude-*, openai:<id>, anthropic:<id>, or echo (offline) (default: gpt-4o-mini)')
+    .option('-m, --model <id>', 'gpt-*, o*, claude-*, openai:<id>, anthropic:<id>, or echo (offline) (default: gpt-4o-mini; repeatable: one variant each)', collect)
     .option('--base-url <url>', 'OpenAI-compatible or Anthropic endpoint (Ollama, vLLM, LM Studio, a gateway)')
     .option('--temperature <n>', 'sampling temperature, 0 to 2 (default: 0)', parse.temperature)
     .option('--max-tokens <n>', 'cap on completion tokens per row', parse.positiveInt)
-    .option('-c, --concurrency <n>', 'requests in flight at most (default: 8)', parse.positiveInt)
-    .option('--batch-size <n>', 'rows per checkpoint of progress (default: 10)', parse.positiveInt)
+    .option('-c, --concurrency <n>', 'requests in flight at most, per endpoint (default: 8)', parse.positiveInt)
+    .option('--batch-size <n>', 'rows per request where an endpoint takes several (embeddings); chat models take one (default: 10)', parse.positiveInt)
     .addOption(new Option('--sample [n]', 'evaluate only the first n rows').argParser(parse.positiveInt).preset(10))
     .option('--sample-seed <n>', 'with --sample: a random n rows chosen with this seed', parse.nonNegativeInt)
     .option('-t, --target-column <name>', 'name of the answer column (default: prediction)')
@@ -52,7 +57,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--overwrite', 'replace an existing output file or target column')
     .addOption(new Option('--input-format <format>', 'read the source as this format').choices(['parquet', 'csv', 'tsv', 'jsonl', 'json']))
     .option('--name <name>', 'a name for the job')
-    .option('--usage-columns', 'also write <target>_prompt_tokens and <target>_completion_tokens')
+    .option('--usage-columns', 'also write <target>_prompt_tokens and <target>_completion_tokens per variant')
     .option('--timeout <seconds>', 'per-request timeout (default: 120)', parse.positive)
     .option('--max-retries <n>', 'retries per row for 5xx, timeouts and dropped connections; 429s get three times as many (default: 6)', parse.nonNegativeInt)
     .option('--max-retry-wait <seconds>', 'longest single wait before a retry (default: 60)', parse.positive)
@@ -85,14 +90,24 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--json', 'print the job record as JSON on stdout')
     .action(run(() => import('./cancel.js')));
 
-  root.command('resume')
-    .description('Continue a cancelled, errored or crashed job; only rows without an answer are sent.')
+  const resume = root.command('resume')
+    .description('Continue a cancelled, errored or crashed job; only rows without an answer are sent. Settings that change how it runs may change; those that change the answers may not.')
     .argument('<id>', 'job id or a unique prefix of it')
-    .option('-c, --concurrency <n>', 'requests in flight at most', parse.positiveInt)
+    .option('--base-url <url>', 'a new endpoint for the job\'s variants (a typo fixed, a server moved)')
+    .option('-c, --concurrency <n>', 'requests in flight at most, per endpoint', parse.positiveInt)
+    .option('--rpm <n>', 'requests per minute at most', parse.positive)
+    .option('--tpm <n>', 'tokens per minute at most', parse.positive)
+    .option('--timeout <seconds>', 'per-request timeout', parse.positive)
+    .option('--max-retries <n>', 'retries per row for 5xx, timeouts and dropped connections', parse.nonNegativeInt)
+    .option('--max-retry-wait <seconds>', 'longest single wait before a retry', parse.positive)
     .option('--max-cost <usd>', 'a new budget for the whole job', parse.positive)
     .option('--detach', 'run in the background')
     .option('--json', 'print the result as JSON on stdout')
     .action(run(() => import('./resume.js')));
+  // Flags that would change what a job asks: accepted only to be refused by name.
+  for (const flags of ['-m, --model <id>', '-p, --prompt <template>', '--prompt-file <path>', '--system <text>', '--temperature <n>', '--max-tokens <n>', '-t, --target-column <name>', '--sample [n]', '--sample-seed <n>', '-o, --output <path>']) {
+    resume.addOption(new Option(flags).hideHelp());
+  }
 
   root.command('__run', { hidden: true })
     .argument('<id>')

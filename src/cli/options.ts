@@ -26,9 +26,9 @@ export const parse = {
   },
 };
 
-/** Flags that map one-to-one onto Settings, by commander's camelCase name. */
+/** Flags that map one-to-one onto Settings, by commander's camelCase name (`--model` is repeatable: see create). */
 const SETTING_FLAGS: (keyof Settings)[] = [
-  'model', 'baseUrl', 'system', 'temperature', 'maxTokens', 'concurrency', 'batchSize', 'targetColumn',
+  'baseUrl', 'system', 'temperature', 'maxTokens', 'concurrency', 'batchSize', 'targetColumn',
   'timeout', 'maxRetries', 'maxRetryWait', 'rpm', 'tpm', 'maxCost', 'cache', 'usageColumns',
 ];
 

@@ -1,5 +1,6 @@
+import { variantLines } from './variant-table.js';
 import type { JobRecord } from '../core/jobs.js';
-import type { RunProgress } from '../core/progress.js';
+import type { RunProgress } from '../core/run/progress.js';
 
 /** Where and how the terminal output goes; tests and detached runs pass their own. */
 export interface Terminal {
@@ -128,19 +129,27 @@ export async function showProgress(t: Terminal, progress: RunProgress, costKnown
   };
 }
 
-/** The end-of-run bill, on stderr. */
+/** The models of a job, for one line: `gpt-4o-mini`, or `gpt-4o-mini, claude-haiku-4-5`. */
+export function modelsOf(job: JobRecord): string {
+  return [...new Set(job.settings.variants.map((v) => v.model))].join(', ');
+}
+
+/** The end-of-run bill, on stderr: totals, then each variant side by side when there are several. */
 export function printSummary(t: Terminal, job: JobRecord, wallSeconds: number): void {
   const { processed, total } = job.progress;
   const ok = processed - job.failed_rows;
+  const several = job.variants.length > 1;
   const status = job.status === 'completed'
     ? paint(t, job.failed_rows ? 'yellow' : 'green', job.failed_rows ? 'completed with failures' : 'completed')
-    : paint(t, 'yellow', job.status);
+    : paint(t, job.status === 'errored' ? 'red' : 'yellow', job.status);
   say(t, `${paint(t, 'bold', `Job ${job.id}`)} ${status}`);
-  say(t, `  rows       ${integer.format(ok)} done, ${integer.format(job.failed_rows)} failed${job.cached_rows ? `, ${integer.format(job.cached_rows)} from cache` : ''} (of ${integer.format(total)})`);
+  say(t, `  ${several ? 'answers' : 'rows   '}    ${integer.format(ok)} done, ${integer.format(job.failed_rows)} failed${job.cached_rows ? `, ${integer.format(job.cached_rows)} from cache` : ''} (of ${integer.format(total)}${several ? `: ${integer.format(job.rows)} rows x ${job.variants.length} variants` : ''})`);
   say(t, `  tokens     ${integer.format(job.prompt_tokens_used)} prompt + ${integer.format(job.completion_tokens_used)} completion = ${integer.format(job.tokens_used)}`);
-  say(t, `  cost       ${formatCost(job.cost_usd)}${job.cost_usd === null ? ` (no price for ${job.settings.model}; add one under "pricing" in .evalrc)` : ''}${job.credits_used !== null ? ` (${job.credits_used.toFixed(4)} credits)` : ''}`);
+  const unpriced = job.variants.filter((v) => v.cost_usd === null).map((v) => v.model);
+  say(t, `  cost       ${formatCost(job.cost_usd)}${unpriced.length ? ` (no price for ${unpriced.join(', ')}; add one under "pricing" in .evalrc)` : ''}${job.credits_used !== null ? ` (${job.credits_used.toFixed(4)} credits)` : ''}`);
   say(t, `  time       ${formatDuration(wallSeconds)}`);
   say(t, `  output     ${job.output}`);
+  for (const line of variantLines(job)) say(t, `  ${line}`);
   if (job.error_message) say(t, `  ${paint(t, 'yellow', job.error_message)}`);
-  if (job.failed_rows) say(t, paint(t, 'dim', `  Failed rows keep their place with the reason in ${job.settings.target_column}_error; \`evalctl resume ${job.id}\` retries them.`));
+  if (job.failed_rows) say(t, paint(t, 'dim', `  Failed rows keep their place with the reason in ${job.settings.target_column}${several ? '_<variant>' : ''}_error; \`evalctl resume ${job.id}\` retries them.`));
 }

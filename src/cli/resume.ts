@@ -1,43 +1,54 @@
 import type { Command } from 'commander';
-import { JobError } from '../core/errors.js';
-import { checkSourceUnchanged } from '../core/fingerprint.js';
+import { UsageError } from '../core/errors.js';
 import { JobStore } from '../core/jobs.js';
+import { prepareResume } from '../core/lifecycle.js';
+import { resolveModel } from '../core/models.js';
 import type { Context } from './main.js';
 import { jobJson } from './outcome.js';
 import { runDetached, runInForeground } from './foreground.js';
 import { say } from './render.js';
 
 interface ResumeFlags {
+  baseUrl?: string;
   concurrency?: number;
+  rpm?: number;
+  tpm?: number;
+  timeout?: number;
+  maxRetries?: number;
+  maxRetryWait?: number;
   maxCost?: number;
   detach?: boolean;
   json?: boolean;
 }
 
-/** `evalctl resume <id>`: continue a stopped job; rows with an answer are never sent again. */
-export default async function resume(context: Context, id: string, flags: ResumeFlags, _command: Command): Promise<number> {
+/** Flags `resume` refuses, by commander's name: each would change the answers of the job. */
+const ANSWER_FLAGS: Record<string, string> = {
+  model: '--model', prompt: '--prompt', promptFile: '--prompt-file', system: '--system', temperature: '--temperature',
+  maxTokens: '--max-tokens', targetColumn: '--target-column', sample: '--sample', sampleSeed: '--sample-seed', output: '--output',
+};
+
+/** `evalctl resume <id>`: continue a stopped job; pairs with an answer are never sent again. */
+export default async function resume(context: Context, id: string, flags: ResumeFlags, command: Command): Promise<number> {
+  const refused = Object.keys(ANSWER_FLAGS).find((key) => command.getOptionValueSource(key) === 'cli');
+  if (refused) {
+    throw new UsageError(
+      `resume cannot take ${ANSWER_FLAGS[refused]}: it changes what the job asks, and the answers already paid for would no longer match the rest.`,
+      'Start a new job with `evalctl create` for other models or prompts; resume takes --base-url, -c, --rpm, --tpm, --timeout, --max-retries, --max-retry-wait and --max-cost.',
+    );
+  }
+  // Checked like create checks it: a bad URL is refused before the job is touched.
+  const baseUrl = flags.baseUrl === undefined ? undefined : resolveModel('openai:x', flags.baseUrl, {}).baseURL;
   const store = JobStore.fromEnv(context.env, context.cwd);
-  let job = store.read(id);
-  if (job.status === 'completed' && job.failed_rows === 0) {
-    throw new JobError(`Job ${job.id} is already completed; its output is ${job.output}.`);
-  }
-  if (job.status === 'running' || job.status === 'committing' || (job.status === 'queued' && job.pid !== null)) {
-    throw new JobError(`Job ${job.id} is still ${job.status} (pid ${job.pid}).`, `Follow it with \`evalctl status ${job.id} --watch\`, or stop it with \`evalctl cancel ${job.id}\`.`);
-  }
-  // Refused before the record is touched: the job stays as it was.
-  checkSourceUnchanged(job.source, job.id);
-  job = {
-    ...job,
-    status: 'queued',
-    settings: {
-      ...job.settings,
-      ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-      ...(flags.maxCost !== undefined ? { max_cost: flags.maxCost } : {}),
-    },
-  };
-  store.clearCancel(job.id);
-  store.launched(job.id, null);
-  store.write(job);
+  const job = prepareResume(store, id, {
+    base_url: baseUrl,
+    concurrency: flags.concurrency,
+    rpm: flags.rpm,
+    tpm: flags.tpm,
+    timeout_seconds: flags.timeout,
+    max_retries: flags.maxRetries,
+    max_retry_wait_seconds: flags.maxRetryWait,
+    max_cost: flags.maxCost,
+  });
   if (flags.detach) {
     store.launched(job.id, runDetached(store, job.id, context.env));
     context.t.out.write(flags.json ? jobJson(store.read(job.id)) : `${job.id}\n`);

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isActive, JobStore, type JobRecord } from '../core/jobs.js';
-import type { RunProgress } from '../core/progress.js';
+import type { RunProgress } from '../core/run/progress.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
+import { variantLines } from './variant-table.js';
 import { formatCost, paint, progressLine, say, showProgress, type Terminal } from './render.js';
 
 /** `evalctl status [id]`: one job in detail; `--watch` follows it live until it ends. */
@@ -41,6 +42,7 @@ export function progressOf(job: JobRecord): RunProgress {
     cost: job.cost_usd ?? 0,
     inFlight: 0,
     concurrency: job.backoff?.concurrency ?? job.settings.concurrency,
+    variants: [],
     ...(job.backoff ? { backoff: { reason: job.backoff.reason, until: job.backoff.until } } : {}),
   };
 }
@@ -58,11 +60,12 @@ function describe(t: Terminal, job: JobRecord): void {
   const out = (line: string) => t.out.write(`${line}\n`);
   out(`${paint(t, 'bold', `Job ${job.id}`)}${job.name ? ` (${job.name})` : ''}: ${paint(t, colour, job.status)}${job.stop_reason && job.stop_reason !== 'error' ? ` (${job.stop_reason})` : ''}`);
   out(`  source     ${job.source.path}`);
-  out(`  model      ${job.settings.model}${job.settings.base_url ? ` at ${job.settings.base_url}` : ''}`);
+  for (const v of job.settings.variants) out(`  ${job.variants.length > 1 ? `${v.name}: `.padEnd(11) : 'model      '}${v.model}${v.base_url ? ` at ${v.base_url}` : ''}`);
   out(`  progress   ${progressLine(progressOf(job), rateOf(job), job.cost_usd !== null)}`);
   const count = (n: number) => n.toLocaleString('en-US');
   out(`  tokens     ${count(job.prompt_tokens_used)} prompt + ${count(job.completion_tokens_used)} completion = ${count(job.tokens_used)}`);
   out(`  cost       ${formatCost(job.cost_usd)}`);
+  for (const line of variantLines(job)) out(`  ${line}`);
   out(`  output     ${job.output}${job.status === 'completed' || job.status === 'cancelled' ? '' : ' (not written yet)'}`);
   out(`  created    ${job.created_at}${job.completed_at ? `, completed ${job.completed_at}` : ''}${job.cancelled_at ? `, cancelled ${job.cancelled_at}` : ''}`);
   if (job.error_message) out(`  ${job.status === 'errored' ? 'error' : 'note'}      ${job.error_message}`);

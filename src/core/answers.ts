@@ -1,18 +1,33 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { entryOf, forEachLine } from './answers-by-row.js';
+import type { FailureKind } from './providers/types.js';
+import { LatencySample } from './run/latency.js';
 
-/** One row's outcome as stored in a job's `answers.jsonl`. */
+/** What became of one (row, variant); `not_run` is never logged: it is the absence of a line. */
+export type RowStatus = 'answered' | 'cached' | 'failed' | 'not_run';
+
+/**
+ * One (row, variant) outcome as stored in a job's `answers.jsonl`: one shape for success and
+ * failure, with flags rather than text (an answer, or an error with its kind).
+ */
 export interface Answer {
   /** Row number in the source (0-based, file order). */
   readonly row: number;
+  /** Index into the job's variants; absent (0) in logs of evalctl 0.1. */
+  readonly variant: number;
+  readonly status: Exclude<RowStatus, 'not_run'>;
   readonly answer: string | null;
   /** Why the row failed after retries; null when it has an answer. */
   readonly error: string | null;
+  /** The class of the last failure (`rate-limit`, `server`, `bad-request`, ...); null when answered. */
+  readonly error_kind: FailureKind | null;
+  /** Requests sent for it (0 when answered from the cache or by an identical prompt). */
+  readonly attempts: number;
+  /** Milliseconds from the first attempt to the outcome; null when nothing was sent. */
+  readonly latency_ms: number | null;
   readonly prompt_tokens: number;
   readonly completion_tokens: number;
   readonly cost: number;
-  /** Answered from the response cache (or a duplicate prompt in this run): nothing paid. */
-  readonly cached: boolean;
 }
 
 /**
@@ -77,7 +92,7 @@ export function flushAllLogs(): void {
   for (const log of openLogs) log.flush();
 }
 
-/** What a job's answer log says has been done and spent so far. */
+/** What a job's answer log says has been done and spent so far, for one variant. */
 export interface AnswerTally {
   /** Rows with an answer. */
   answered: number;
@@ -88,37 +103,49 @@ export interface AnswerTally {
   promptTokens: number;
   completionTokens: number;
   cost: number;
+  latency: LatencySample;
+}
+
+/** Which (row, variant) pairs already have an answer, or only an error: index `row * variants + variant`. */
+export interface AnswerState {
+  tallies: AnswerTally[];
+  done: Uint8Array;
+  failed: Uint8Array;
 }
 
 /**
- * Reads the log in one streaming pass: the tally of spend (every entry, duplicates included:
- * each was paid for) and of outcomes (per row: an answer beats an error), the rows that
- * already have an answer (a bitmap over `total` rows), which a resumed run skips, and the rows
- * whose outcome is an error, which it sends again. Torn and foreign lines are skipped.
+ * Reads the log in one streaming pass: per variant, the tally of spend (every entry, duplicates
+ * included: each was paid for) and of outcomes (per row: an answer beats an error); the pairs
+ * that already have an answer, which a resumed run skips, and those whose outcome is an error,
+ * which it sends again. Torn and foreign lines are skipped.
  */
-export async function readAnswers(path: string, total: number): Promise<{ tally: AnswerTally; done: Uint8Array; failed: Uint8Array }> {
-  const done = new Uint8Array(total);
-  const failed = new Uint8Array(total);
-  const fromCache = new Uint8Array(total);
-  const tally: AnswerTally = { answered: 0, failed: 0, cached: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
+export async function readAnswers(path: string, rows: number, variants = 1): Promise<AnswerState> {
+  const size = rows * variants;
+  const done = new Uint8Array(size);
+  const failed = new Uint8Array(size);
+  const fromCache = new Uint8Array(size);
+  const tallies: AnswerTally[] = Array.from({ length: variants }, () => ({ answered: 0, failed: 0, cached: 0, promptTokens: 0, completionTokens: 0, cost: 0, latency: new LatencySample() }));
   await forEachLine(path, (line) => {
-    const entry = entryOf(line, total);
+    const entry = entryOf(line, rows, variants);
     if (!entry) return;
-    const { row } = entry;
-    tally.promptTokens += entry.prompt_tokens ?? 0;
-    tally.completionTokens += entry.completion_tokens ?? 0;
-    tally.cost += entry.cost ?? 0;
-    if (entry.error === null || entry.error === undefined) {
-      done[row] = 1;
-      failed[row] = 0;
-      if (entry.cached) fromCache[row] = 1;
-    } else if (!done[row]) {
-      failed[row] = 1;
+    const tally = tallies[entry.variant];
+    const at = entry.row * variants + entry.variant;
+    tally.promptTokens += entry.prompt_tokens;
+    tally.completionTokens += entry.completion_tokens;
+    tally.cost += entry.cost;
+    if (entry.status !== 'failed') {
+      done[at] = 1;
+      failed[at] = 0;
+      fromCache[at] = entry.status === 'cached' ? 1 : 0;
+      if (entry.status === 'answered' && entry.latency_ms !== null) tally.latency.add(entry.latency_ms);
+    } else if (!done[at]) {
+      failed[at] = 1;
     }
   });
-  for (let row = 0; row < total; row++) {
-    if (done[row]) { tally.answered += 1; if (fromCache[row]) tally.cached += 1; }
-    else if (failed[row]) tally.failed += 1;
+  for (let at = 0; at < size; at++) {
+    const tally = tallies[at % variants];
+    if (done[at]) { tally.answered += 1; if (fromCache[at]) tally.cached += 1; }
+    else if (failed[at]) tally.failed += 1;
   }
-  return { done, failed, tally };
+  return { done, failed, tallies };
 }

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { UsageError, messageOf } from './errors.js';
 import { closest } from './template.js';
 import type { Price } from './pricing.js';
@@ -16,7 +17,7 @@ export interface Settings {
   maxTokens?: number;
   /** Requests in flight at most. @default 8 */
   concurrency: number;
-  /** Rows per batch: the unit of progress checkpoints and fsync. @default 10 */
+  /** Rows per request where an endpoint takes several (embeddings); chat models take one a request. @default 10 */
   batchSize: number;
   /** Name of the prediction column. @default "prediction" */
   targetColumn: string;
@@ -38,7 +39,29 @@ export interface Settings {
   usageColumns: boolean;
   /** Per-model price overrides, USD per million tokens. */
   pricing: Record<string, Price>;
+  /** Named variants (config file only); `--model`/`--prompt` on the command line replace them. */
+  variants?: VariantSetting[];
 }
+
+/**
+ * One variant as a config file names it; what it leaves out comes from the top-level settings.
+ * @example { "name": "mini", "model": "gpt-4o-mini", "promptFile": "prompts/v2.txt" }
+ */
+export interface VariantSetting {
+  name?: string;
+  model?: string;
+  prompt?: string;
+  promptFile?: string;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  baseUrl?: string;
+}
+
+const VARIANT_KEYS: Record<keyof VariantSetting, Kind> = {
+  name: 'string', model: 'string', prompt: 'string', promptFile: 'string', system: 'string',
+  temperature: 'temperature', maxTokens: 'positive-int', baseUrl: 'string',
+};
 
 export const DEFAULTS: Settings = {
   model: 'gpt-4o-mini',
@@ -56,7 +79,7 @@ export const DEFAULTS: Settings = {
 
 type Kind = 'string' | 'number' | 'positive-int' | 'non-negative-int' | 'positive' | 'boolean' | 'temperature';
 
-const SCHEMA: Record<Exclude<keyof Settings, 'pricing'>, Kind> = {
+const SCHEMA: Record<Exclude<keyof Settings, 'pricing' | 'variants'>, Kind> = {
   model: 'string',
   baseUrl: 'string',
   system: 'string',
@@ -109,15 +132,37 @@ function checkFileValues(path: string, values: unknown): Partial<Settings> {
   for (const [key, value] of Object.entries(values)) {
     if (key === '$schema' || key === 'comment') continue;
     if (key === 'pricing') { out.pricing = checkPricing(path, value); continue; }
+    if (key === 'variants') { out.variants = checkVariants(path, value); continue; }
     const kind = SCHEMA[key as keyof typeof SCHEMA];
     if (!kind) {
-      const known = [...Object.keys(SCHEMA), 'pricing'];
+      const known = [...Object.keys(SCHEMA), 'pricing', 'variants'];
       const suggestion = closest(key, known);
       throw new UsageError(`Config file ${path} has an unknown setting "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`, `Known settings: ${known.join(', ')}.`);
     }
     out[key] = checkValue(value, kind, `"${key}" in ${path}`);
   }
   return out as Partial<Settings>;
+}
+
+function checkVariants(path: string, value: unknown): VariantSetting[] {
+  if (!Array.isArray(value) || value.length === 0) throw new UsageError(`"variants" in ${path} must be a non-empty list of {"name", "model", "prompt" or "promptFile", ...}.`);
+  return value.map((variant, i) => {
+    const where = `variant ${i + 1} of "variants" in ${path}`;
+    if (variant === null || typeof variant !== 'object' || Array.isArray(variant)) throw new UsageError(`${where} must be an object such as {"name": "mini", "model": "gpt-4o-mini"}.`);
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(variant)) {
+      const kind = VARIANT_KEYS[key as keyof VariantSetting];
+      if (!kind) {
+        const suggestion = closest(key, Object.keys(VARIANT_KEYS));
+        throw new UsageError(`${where} has an unknown key "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`, `Known keys: ${Object.keys(VARIANT_KEYS).join(', ')}.`);
+      }
+      out[key] = checkValue(field, kind, `"${key}" of ${where}`);
+    }
+    // A prompt file named in a config file is found beside it, wherever evalctl runs.
+    if (typeof out.promptFile === 'string') out.promptFile = resolve(dirname(path), out.promptFile);
+    if (out.prompt !== undefined && out.promptFile !== undefined) throw new UsageError(`${where} has both "prompt" and "promptFile"; give one.`);
+    return out as VariantSetting;
+  });
 }
 
 function checkPricing(path: string, value: unknown): Record<string, Price> {

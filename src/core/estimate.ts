@@ -2,10 +2,12 @@ import type { Dataset } from './dataset.js';
 import type { JobRecord } from './jobs.js';
 import { costOf, priceFor } from './pricing.js';
 import { sampleRows } from './sample.js';
-import { bindColumns, compileTemplate, parseTemplate } from './template.js';
+import { compileVariants } from './prompts.js';
 
-/** What a run would cost, worked out without calling the model. */
+/** What one variant's share of a run would cost, worked out without calling the model. */
 export interface Estimate {
+  name: string;
+  model: string;
   rows: number;
   /** The first few rendered prompts, to eyeball the template. */
   examples: string[];
@@ -26,46 +28,49 @@ const LOW_OUTPUT_TOKENS = 5;
 /** Assumed longest answer when --max-tokens is not given. */
 const HIGH_OUTPUT_TOKENS = 256;
 
-/** Counts (or estimates) prompt tokens over the rows a job would send, and prices them. */
-export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>): Promise<Estimate> {
+/** Counts (or estimates) prompt tokens over the rows a job would send, per variant, and prices them. */
+export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>): Promise<Estimate[]> {
   const s = job.settings;
-  const template = parseTemplate(s.prompt);
-  const binding = bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);
-  const columns = [...new Set(binding.values())];
-  const render = compileTemplate(template, columns, binding);
-  const count = await tokenCounter(s.provider, s.model);
-  const rows = job.progress.total;
+  const { columns, renders } = compileVariants(s.variants, dataset);
+  const counters = await Promise.all(s.variants.map((v) => tokenCounter(v.provider, v.model)));
+  const rows = job.rows;
   const chosen = s.is_sample && s.sample_seed !== null && s.sample_count !== null
     ? new Set(sampleRows(dataset.rowCount, s.sample_count, s.sample_seed)) : undefined;
   const limit = s.is_sample && s.sample_seed === null ? s.sample_count ?? undefined : undefined;
-  const systemTokens = s.system ? count.tokens(s.system) : 0;
-  const examples: string[] = [];
+  const systemTokens = s.variants.map((v, i) => (v.system ? counters[i].tokens(v.system) : 0));
+  const examples: string[][] = s.variants.map(() => []);
+  const tokens = s.variants.map(() => 0);
   let measured = 0;
-  let tokens = 0;
   outer: for await (const chunk of dataset.stream(columns, limit)) {
     for (let i = 0; i < chunk.rows.length; i++) {
       if (chosen && !chosen.has(chunk.rows[i])) continue;
-      const prompt = render(chunk.values[i]);
-      if (examples.length < 3) examples.push(prompt);
-      tokens += count.tokens(prompt) + systemTokens;
+      renders.forEach((render, v) => {
+        const prompt = render(chunk.values[i]);
+        if (examples[v].length < 3) examples[v].push(prompt);
+        tokens[v] += counters[v].tokens(prompt) + systemTokens[v];
+      });
       if (++measured >= MEASURED_ROWS) break outer;
     }
   }
-  const inputTokens = measured >= rows ? tokens : Math.round((tokens / Math.max(1, measured)) * rows);
-  const high = s.max_tokens ?? HIGH_OUTPUT_TOKENS;
-  const outputTokensPerRow = { low: Math.min(LOW_OUTPUT_TOKENS, high), high };
-  const price = s.price ?? priceFor(s.model);
-  return {
-    rows,
-    examples,
-    method: count.method,
-    measuredRows: Math.min(measured, rows),
-    inputTokens,
-    outputTokensPerRow,
-    cost: price
-      ? { low: costOf(price, inputTokens, rows * outputTokensPerRow.low), high: costOf(price, inputTokens, rows * outputTokensPerRow.high) }
-      : null,
-  };
+  return s.variants.map((v, i) => {
+    const inputTokens = measured >= rows ? tokens[i] : Math.round((tokens[i] / Math.max(1, measured)) * rows);
+    const high = v.max_tokens ?? HIGH_OUTPUT_TOKENS;
+    const outputTokensPerRow = { low: Math.min(LOW_OUTPUT_TOKENS, high), high };
+    const price = v.price ?? priceFor(v.model);
+    return {
+      name: v.name,
+      model: v.model,
+      rows,
+      examples: examples[i],
+      method: counters[i].method,
+      measuredRows: Math.min(measured, rows),
+      inputTokens,
+      outputTokensPerRow,
+      cost: price
+        ? { low: costOf(price, inputTokens, rows * outputTokensPerRow.low), high: costOf(price, inputTokens, rows * outputTokensPerRow.high) }
+        : null,
+    };
+  });
 }
 
 async function tokenCounter(provider: string, model: string): Promise<{ method: Estimate['method']; tokens: (text: string) => number }> {

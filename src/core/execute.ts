@@ -4,12 +4,16 @@ import { cacheScope, ResponseCache } from './cache.js';
 import { Dataset, type InputFormat } from './dataset.js';
 import { EvalctlError, JobError, messageOf } from './errors.js';
 import { checkSourceUnchanged } from './fingerprint.js';
-import { isActive, JobStore, type JobRecord } from './jobs.js';
+import { isActive, type JobRecord, type JobStore, type VariantStats } from './jobs.js';
+import { transition } from './lifecycle.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
-import { creditsOf, priceFor } from './pricing.js';
-import type { RunProgress } from './progress.js';
-import { Runner, type StopReason, type WorkItem } from './runner.js';
-import { bindColumns, compileTemplate, parseTemplate } from './template.js';
+import { agreementOf } from './output/agreement.js';
+import { answerColumns } from './output/columns.js';
+import { creditsOf, priceFor, type Price } from './pricing.js';
+import { compileVariants } from './prompts.js';
+import type { RunProgress } from './run/progress.js';
+import { Runner, type Lane, type StopReason, type WorkItem } from './run/runner.js';
+import { endpointKey, endpointLabel, type JobSpec } from './spec.js';
 import { writeOutput, type OutputFormat, type RowSelection } from './writer.js';
 
 export interface RunHooks {
@@ -29,14 +33,15 @@ const CHECKPOINT_MS = 250;
 const FSYNC_MS = 1000;
 
 /**
- * Runs a job to its end: streams the rows that have no answer yet, sends them through the
- * runner, makes each answer durable as it arrives, then writes the output file. Used by
- * `create` (foreground or detached) and `resume`. Returns the final record; throws only for
- * errors that stopped the run, after recording them in the job.
+ * Runs a job to its end: streams the rows, sends every (row, variant) without an answer yet
+ * through the runner, makes each outcome durable as it arrives, then writes the output file,
+ * also after a fatal stop (a revoked key, a dead server): every answer paid for reaches the
+ * output. Used by `create` (foreground or detached) and `resume`. Returns the final record;
+ * throws for errors that stopped the run, after recording them in the job.
  */
 export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}): Promise<JobRecord> {
   const env = hooks.env ?? process.env;
-  let job = store.read(id);
+  const job = store.read(id);
   if (isActive(job.status) && job.pid !== null && job.pid !== process.pid) {
     // Two processes appending to one answer log would pay for rows twice.
     throw new JobError(`Job ${job.id} is already being run by process ${job.pid}.`, `Follow it with \`evalctl status ${job.id} --watch\`.`);
@@ -52,51 +57,29 @@ export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}):
 async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: NodeJS.ProcessEnv): Promise<JobRecord> {
   let job = store.read(id);
   const paths = store.paths(job.id);
-  job = { ...job, status: 'running', pid: process.pid, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null };
-  store.write(job);
+  job = transition(store, job, 'running', { pid: process.pid, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null });
   let dataset = hooks.dataset;
   try {
     checkSourceUnchanged(job.source, job.id);
     dataset ??= await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat });
     const s = job.settings;
-    const template = parseTemplate(s.prompt);
-    const binding = bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);
-    const columns = [...new Set(binding.values())];
-    const render = compileTemplate(template, columns, binding);
-    const choice: ModelChoice = { provider: s.provider as ModelChoice['provider'], model: s.model, ...(s.base_url ? { baseURL: s.base_url } : {}) };
-    const provider = await createProvider(choice, env);
-    const price = s.price ?? priceFor(s.model);
+    const { columns, renders } = compileVariants(s.variants, dataset);
     const selection = selectionOf(job, paths.sample);
-
-    const { done, failed, tally } = await readAnswers(paths.answers, dataset.rowCount);
-    const progress: RunProgress = {
-      processed: tally.answered + tally.failed, total: job.progress.total, failed: tally.failed, cached: tally.cached,
-      promptTokens: tally.promptTokens, completionTokens: tally.completionTokens, cost: tally.cost,
-      inFlight: 0, concurrency: s.concurrency,
-    };
-    const useCache = s.cache && s.temperature === 0 && provider.id !== 'echo';
-    const cache = useCache ? await ResponseCache.open(store.cacheDir) : undefined;
+    const state = await readAnswers(paths.answers, dataset.rowCount, s.variants.length);
+    const progress = progressFrom(job, state.tallies);
+    const lanes = await lanesOf(s, env);
+    const cache = lanes.some((lane) => lane.cache) ? await ResponseCache.open(store.cacheDir) : undefined;
     const log = new AnswerLog(paths.answers);
-    const checkpoint = throttledCheckpoint(store, () => (job = snapshot(job, progress, price)), log);
-    let sinceBatch = 0;
-    const runner = new Runner(provider, {
-      concurrency: s.concurrency,
-      maxRetries: s.max_retries,
-      timeoutMs: s.timeout_seconds * 1000,
-      maxRetryWaitMs: s.max_retry_wait_seconds * 1000,
-      rpm: s.rpm ?? undefined,
-      tpm: s.tpm ?? undefined,
-      maxCost: s.max_cost ?? undefined,
-      request: { system: s.system ?? undefined, temperature: s.temperature, maxTokens: s.max_tokens ?? undefined },
-      price,
-      cache: cache && { store: cache, scope: cacheScope({ p: provider.id, u: s.base_url, m: s.model, s: s.system, t: s.temperature, x: s.max_tokens }) },
-      dedupe: s.temperature === 0,
-      endpointLabel: endpointLabel(choice),
-    }, progress, (answer: Answer) => {
-      // A row that failed in an earlier run is counted once: its new outcome replaces the old one.
-      if (failed[answer.row]) { failed[answer.row] = 0; progress.processed -= 1; progress.failed -= 1; }
+    const checkpoint = throttledCheckpoint(() => { log.flush(); job = transition(store, snapshot(job, progress), 'running'); }, log);
+    const runner = new Runner({ lanes, settings: s, cache }, progress, (answer: Answer) => {
+      // A pair that failed in an earlier run is counted once: its new outcome replaces the old one.
+      const at = answer.row * s.variants.length + answer.variant;
+      if (state.failed[at]) {
+        state.failed[at] = 0;
+        for (const p of [progress, progress.variants[answer.variant]]) { p.processed -= 1; p.failed -= 1; }
+      }
       log.append(answer.error === null ? answer : { ...answer, error: redactSecrets(answer.error, env) });
-      if (++sinceBatch >= s.batch_size) { sinceBatch = 0; checkpoint(false); }
+      checkpoint(false);
     });
 
     const onAbort = () => runner.cancel('cancelled');
@@ -111,7 +94,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     let stop: StopReason;
     let fatal: EvalctlError | undefined;
     try {
-      const result = await runner.run(workItems(dataset, columns, render, done, selection));
+      const result = await runner.run(workItems(dataset, columns, renders, state.done, selection));
       stop = result.stop;
       fatal = result.error;
     } finally {
@@ -120,57 +103,95 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
       log.close();
       await cache?.close();
     }
-    job = snapshot(job, progress, price);
-    if (fatal) throw fatal;
 
-    job = { ...job, status: 'committing' };
-    store.write(job);
-    hooks.onCommit?.(job);
-    await writeOutput(dataset, {
-      output: job.output,
-      format: s.output_format as OutputFormat,
-      targetColumn: s.target_column,
-      answersPath: paths.answers,
-      selection,
-      notRunMessage: stop === 'budget' ? 'not run: the --max-cost budget was reached' : 'not run: the job was cancelled before this row',
-      usageColumns: s.usage_columns,
-    });
+    job = snapshot(job, progress);
+    // A run stopped before any outcome (a bad key on the first request) leaves no output: it
+    // would hold nothing but not-run rows, and bad input leaves the user's folder untouched.
+    const nothingToWrite = fatal !== undefined && progress.processed === 0;
+    let agreement: JobRecord['agreement'] = null;
+    if (!nothingToWrite) {
+      job = transition(store, job, 'committing');
+      hooks.onCommit?.(job);
+      const names = s.variants.map((v) => v.name);
+      await writeOutput(dataset, {
+        output: job.output,
+        format: s.output_format as OutputFormat,
+        columns: answerColumns(s),
+        variants: s.variants.length,
+        answersPath: paths.answers,
+        selection,
+        afterWrite: async (connection, answers) => {
+          agreement = await agreementOf(connection, answers, names).catch(() => null);
+        },
+      });
+    }
     const now = new Date().toISOString();
+    if (fatal) {
+      job = transition(store, { ...job, agreement }, 'errored', { pid: null, stop_reason: 'error', error_message: redactSecrets(nothingToWrite ? fatal.message : `${fatal.message} Answers so far are in ${job.output}.`, env) });
+      throw fatal;
+    }
     job = stop === 'completed'
-      ? { ...job, status: 'completed', completed_at: now, pid: null }
-      : {
-          ...job, status: 'cancelled', cancelled_at: now, pid: null, stop_reason: stop === 'budget' ? 'budget' : 'cancelled',
+      ? transition(store, { ...job, agreement }, 'completed', { completed_at: now, pid: null })
+      : transition(store, { ...job, agreement }, 'cancelled', {
+          cancelled_at: now, pid: null, stop_reason: stop === 'budget' ? 'budget' : 'cancelled',
           error_message: stop === 'budget'
             ? `Stopped before passing the --max-cost budget of $${s.max_cost}; resume with a higher --max-cost to finish.`
             : 'Cancelled; answers so far are kept. Resume to finish.',
-        };
-    store.write(job);
+        });
     return job;
   } catch (error) {
-    job = { ...job, status: 'errored', pid: null, stop_reason: 'error', error_message: redactSecrets(messageOf(error), env) };
-    store.write(job);
+    const current = store.read(job.id);
+    if (current.status !== 'errored') {
+      job = transition(store, { ...current, ...snapshotFields(job) }, 'errored', { pid: null, stop_reason: 'error', error_message: redactSecrets(messageOf(error), env) });
+    }
     throw error;
   } finally {
     dataset?.close();
   }
 }
 
-/** Streams the rows still to do, rendered, chunk by chunk (memory: one chunk). */
+/** One lane per variant: its provider (built now, with its key), request, price and cache scope. */
+async function lanesOf(s: JobSpec, env: NodeJS.ProcessEnv): Promise<Lane[]> {
+  return Promise.all(s.variants.map(async (v) => {
+    const choice: ModelChoice = { provider: v.provider, model: v.model, ...(v.base_url ? { baseURL: v.base_url } : {}) };
+    const provider = await createProvider(choice, env);
+    // Identical prompts get identical answers only at temperature 0: then they are sent once.
+    const deterministic = v.temperature === 0;
+    return {
+      provider,
+      request: { system: v.system ?? undefined, temperature: v.temperature, maxTokens: v.max_tokens ?? undefined },
+      price: priceOf(v),
+      scope: deterministic ? cacheScope({ p: provider.id, u: v.base_url, m: v.model, s: v.system, t: v.temperature, x: v.max_tokens }) : undefined,
+      cache: deterministic && s.cache && provider.id !== 'echo',
+      endpoint: endpointKey(v),
+      endpointLabel: endpointLabel(v),
+    };
+  }));
+}
+
+function priceOf(variant: { price: Price | null; model: string }): Price | undefined {
+  return variant.price ?? priceFor(variant.model);
+}
+
+/** Streams the rows still to do, one work item per (row, variant) without an answer, chunk by chunk (memory: one chunk). */
 async function* workItems(
   dataset: Dataset,
   columns: string[],
-  render: (values: readonly (string | null)[]) => string,
+  renders: ((values: readonly (string | null)[]) => string)[],
   done: Uint8Array,
   selection: RowSelection,
 ): AsyncGenerator<WorkItem[]> {
   const chosen = selection.kind === 'rows' ? new Set(sampleFile(selection.path)) : undefined;
   const limit = selection.kind === 'first' ? selection.count : undefined;
+  const variants = renders.length;
   for await (const chunk of dataset.stream(columns, limit)) {
     const items: WorkItem[] = [];
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
-      if (done[row] || (chosen && !chosen.has(row))) continue;
-      items.push({ row, prompt: render(chunk.values[i]) });
+      if (chosen && !chosen.has(row)) continue;
+      for (let variant = 0; variant < variants; variant++) {
+        if (!done[row * variants + variant]) items.push({ row, variant, prompt: renders[variant](chunk.values[i]) });
+      }
     }
     if (items.length) yield items;
   }
@@ -187,35 +208,69 @@ function sampleFile(path: string): number[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { rows: number[] }).rows;
 }
 
-function snapshot(job: JobRecord, progress: RunProgress, price: ReturnType<typeof priceFor>): JobRecord {
+/** Live counters to start from: what the answer log says was done in earlier runs. */
+function progressFrom(job: JobRecord, tallies: Awaited<ReturnType<typeof readAnswers>>['tallies']): RunProgress {
+  const variants = tallies.map((t) => ({
+    processed: t.answered + t.failed, failed: t.failed, cached: t.cached,
+    promptTokens: t.promptTokens, completionTokens: t.completionTokens, cost: t.cost, latency: t.latency,
+  }));
+  const sum = (key: 'processed' | 'failed' | 'cached' | 'promptTokens' | 'completionTokens' | 'cost') => variants.reduce((total, v) => total + v[key], 0);
+  return {
+    processed: sum('processed'), total: job.progress.total, failed: sum('failed'), cached: sum('cached'),
+    promptTokens: sum('promptTokens'), completionTokens: sum('completionTokens'), cost: sum('cost'),
+    inFlight: 0, concurrency: job.settings.concurrency, variants,
+  };
+}
+
+/** The record with the counters of `progress`, per variant and in total. */
+function snapshot(job: JobRecord, progress: RunProgress): JobRecord {
+  const prices = job.settings.variants.map(priceOf);
   const tokens = progress.promptTokens + progress.completionTokens;
+  const costKnown = prices.every((price) => price !== undefined);
+  const variants: VariantStats[] = job.settings.variants.map((v, i) => {
+    const p = progress.variants[i];
+    return {
+      name: v.name,
+      model: v.model,
+      processed: p.processed,
+      failed_rows: p.failed,
+      cached_rows: p.cached,
+      prompt_tokens_used: p.promptTokens,
+      completion_tokens_used: p.completionTokens,
+      tokens_used: p.promptTokens + p.completionTokens,
+      cost_usd: prices[i] ? p.cost : null,
+      latency_ms: p.latency.summary(),
+    };
+  });
+  const credits = prices.map((price, i) => creditsOf(price, variants[i].tokens_used));
   return {
     ...job,
     progress: { processed: progress.processed, total: progress.total },
+    variants,
     failed_rows: progress.failed,
     cached_rows: progress.cached,
     prompt_tokens_used: progress.promptTokens,
     completion_tokens_used: progress.completionTokens,
     tokens_used: tokens,
-    cost_usd: price ? progress.cost : null,
-    credits_used: creditsOf(price, tokens),
+    cost_usd: costKnown ? progress.cost : null,
+    credits_used: credits.every((c) => c === null) ? null : credits.reduce<number>((sum, c) => sum + (c ?? 0), 0),
     backoff: progress.backoff && progress.backoff.until > Date.now() ? { ...progress.backoff, concurrency: progress.concurrency } : null,
   };
 }
 
+function snapshotFields(job: JobRecord): Partial<JobRecord> {
+  const { progress, variants, failed_rows, cached_rows, prompt_tokens_used, completion_tokens_used, tokens_used, cost_usd, credits_used } = job;
+  return { progress, variants, failed_rows, cached_rows, prompt_tokens_used, completion_tokens_used, tokens_used, cost_usd, credits_used };
+}
+
 /** Rewrites the job record (and fsyncs answers) at most every few hundred milliseconds. */
-function throttledCheckpoint(store: JobStore, update: () => JobRecord, log: AnswerLog): (force: boolean) => void {
+function throttledCheckpoint(write: () => void, log: AnswerLog): (force: boolean) => void {
   let lastWrite = 0;
   let lastSync = 0;
   return (force) => {
     const now = Date.now();
     if (force || now - lastSync >= FSYNC_MS) { log.sync(); lastSync = now; }
     // The answers counted in the record reach the log first, so a kill never leaves the record ahead of it.
-    if (force || now - lastWrite >= CHECKPOINT_MS) { log.flush(); store.write(update()); lastWrite = now; }
+    if (force || now - lastWrite >= CHECKPOINT_MS) { write(); lastWrite = now; }
   };
-}
-
-function endpointLabel(choice: ModelChoice): string {
-  const name = choice.provider === 'anthropic' ? 'Anthropic' : choice.provider === 'openai' ? 'OpenAI' : 'echo';
-  return choice.baseURL ? `${name}-compatible server at ${choice.baseURL}` : `the ${name} API`;
 }

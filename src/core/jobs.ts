@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JobError } from './errors.js';
-import type { Price } from './pricing.js';
+import { migrateSettings, SCHEMA_VERSION, type JobSpec } from './spec.js';
 
 export const STATUSES = ['queued', 'running', 'committing', 'completed', 'errored', 'cancelled'] as const;
 export type JobStatus = (typeof STATUSES)[number];
@@ -10,33 +10,29 @@ export type JobStatus = (typeof STATUSES)[number];
 /** Why a job stopped before finishing (status `cancelled` or `errored`). */
 export type StopReason = 'cancelled' | 'budget' | 'error' | 'crashed';
 
-/** The settings a job runs with, resolved once at `create` and kept for `resume`. Never a key. */
-export interface JobSettings {
+/** One variant's share of a job: its outcomes, spend and latency. */
+export interface VariantStats {
+  name: string;
   model: string;
-  provider: string;
-  base_url: string | null;
-  prompt: string;
-  system: string | null;
-  temperature: number;
-  max_tokens: number | null;
-  target_column: string;
-  concurrency: number;
-  batch_size: number;
-  is_sample: boolean;
-  sample_count: number | null;
-  sample_seed: number | null;
-  timeout_seconds: number;
-  max_retries: number;
-  max_retry_wait_seconds: number;
-  rpm: number | null;
-  tpm: number | null;
-  max_cost: number | null;
-  cache: boolean;
-  usage_columns: boolean;
-  input_format: string;
-  output_format: string;
-  /** A price override from config, kept so a resumed job bills the same way. */
-  price: Price | null;
+  /** (row, variant) outcomes so far: answered, cached or failed. */
+  processed: number;
+  failed_rows: number;
+  cached_rows: number;
+  prompt_tokens_used: number;
+  completion_tokens_used: number;
+  tokens_used: number;
+  cost_usd: number | null;
+  /** Request latency of answers sent in this job (cached answers excluded), in milliseconds. */
+  latency_ms: { p50: number; p95: number } | null;
+}
+
+/** How often variants gave the same answer (trimmed, case-folded), over rows all of them answered. */
+export interface Agreement {
+  rows_compared: number;
+  /** Share of compared rows where every variant agreed; null with nothing to compare. */
+  rate: number | null;
+  /** With three or more variants, each pair. */
+  pairs?: { a: string; b: string; rows_compared: number; rate: number | null }[];
 }
 
 /** A job as stored in `<home>/jobs/<id>/job.json`; field names follow the hosted services. */
@@ -46,8 +42,15 @@ export interface JobRecord {
   status: JobStatus;
   source: { path: string; size: number; mtime_ms: number; fingerprint: string };
   output: string;
-  settings: JobSettings;
+  /** What the job asks and how it runs; see `JobSpec`. */
+  settings: JobSpec;
+  /** Outcomes over (row, variant) pairs: `total` is rows times variants. */
   progress: { processed: number; total: number };
+  /** Rows the job covers (the sample, or every row of the source). */
+  rows: number;
+  /** Per variant, in the order of `settings.variants`. */
+  variants: VariantStats[];
+  agreement?: Agreement | null;
   failed_rows: number;
   cached_rows: number;
   prompt_tokens_used: number;
@@ -133,13 +136,13 @@ export class JobStore {
   read(id?: string): JobRecord {
     const jobId = id === undefined ? this.latestId() : this.resolveId(id);
     const path = this.paths(jobId).record;
-    let job: JobRecord;
+    let raw: Record<string, any>;
     try {
-      job = JSON.parse(readFileSync(path, 'utf8')) as JobRecord;
+      raw = JSON.parse(readFileSync(path, 'utf8'));
     } catch {
-      throw new JobError(`Job ${jobId} has no readable record at ${path}.`);
+      throw new JobError(`Job ${jobId} has no readable record at ${path}.`, `Its answers are kept in ${this.paths(jobId).answers}; start a new job with \`evalctl create\`.`);
     }
-    return withLiveness(job, this.paths(jobId).launcher);
+    return withLiveness(migrateRecord(raw, jobId), this.paths(jobId).launcher);
   }
 
   /** Every job, newest first. */
@@ -216,6 +219,41 @@ export class JobStore {
     if (matches.length > 1) throw new JobError(`Job id "${id}" is ambiguous: ${matches.join(', ')}.`, 'Type more of the id.');
     throw new JobError(`No job "${id}" in ${this.home}.`, 'List jobs with `evalctl list`.');
   }
+}
+
+/**
+ * A record as this version reads it. Records written by evalctl 0.1 (one model, settings flat,
+ * no per-variant figures) become one-variant jobs; a record from a newer evalctl is refused.
+ */
+function migrateRecord(raw: Record<string, any>, id: string): JobRecord {
+  const version = raw?.settings?.schema_version;
+  if (typeof version === 'number' && version > SCHEMA_VERSION) {
+    throw new JobError(`Job ${id} was written by a newer evalctl (job schema ${version}; this one reads up to ${SCHEMA_VERSION}).`, 'Upgrade evalctl to show or resume it.');
+  }
+  const settings = raw?.settings && typeof raw.settings === 'object' ? migrateSettings(raw.settings) : undefined;
+  if (!settings || !raw.progress || typeof raw.status !== 'string') {
+    throw new JobError(`Job ${id} has a damaged record (job.json is not what evalctl writes).`, 'Start a new job with `evalctl create`.');
+  }
+  if (version === SCHEMA_VERSION) return raw as JobRecord;
+  const variant = settings.variants[0];
+  return {
+    ...raw,
+    settings,
+    rows: raw.progress.total,
+    variants: [{
+      name: variant.name,
+      model: variant.model,
+      processed: raw.progress.processed,
+      failed_rows: raw.failed_rows ?? 0,
+      cached_rows: raw.cached_rows ?? 0,
+      prompt_tokens_used: raw.prompt_tokens_used ?? 0,
+      completion_tokens_used: raw.completion_tokens_used ?? 0,
+      tokens_used: raw.tokens_used ?? 0,
+      cost_usd: raw.cost_usd ?? null,
+      latency_ms: null,
+    }],
+    agreement: null,
+  } as JobRecord;
 }
 
 const ACTIVE: readonly JobStatus[] = ['queued', 'running', 'committing'];

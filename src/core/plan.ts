@@ -1,20 +1,25 @@
-import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Settings } from './config.js';
 import { Dataset, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
 import { fingerprintFile } from './fingerprint.js';
-import type { JobRecord, JobSettings } from './jobs.js';
-import { apiKeyFor, resolveModel } from './models.js';
-import { priceFor } from './pricing.js';
-import { bindColumns, parseTemplate } from './template.js';
+import type { JobRecord } from './jobs.js';
+import { answerColumns } from './output/columns.js';
+import { compileVariants } from './prompts.js';
+import { SCHEMA_VERSION, type JobSpec } from './spec.js';
+import { resolveVariants } from './variants.js';
 import { outputFormatFromPath } from './writer.js';
 
 /** What `evalctl create` was asked to do, before anything is checked. */
 export interface CreateRequest {
   readonly source: string;
-  readonly prompt?: string;
-  readonly promptFile?: string;
+  /** `--model`, repeatable: one variant per model (times prompts). */
+  readonly models?: readonly string[];
+  /** `--prompt`, repeatable. */
+  readonly prompts?: readonly string[];
+  /** `--prompt-file`, repeatable. */
+  readonly promptFiles?: readonly string[];
   readonly output?: string;
   readonly overwrite?: boolean;
   /** Evaluate only this many rows: the first ones, or a seeded random choice with `sampleSeed`. */
@@ -22,6 +27,8 @@ export interface CreateRequest {
   readonly sampleSeed?: number;
   readonly name?: string;
   readonly inputFormat?: InputFormat;
+  /** A dry run sends nothing, so it needs no API key. */
+  readonly dryRun?: boolean;
   readonly settings: Settings;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -34,67 +41,58 @@ export interface Plan {
 }
 
 /**
- * Checks everything that can be checked before a single token is spent: the prompt, the
- * model and its key, the source and its schema against every placeholder, the target column and
- * the output path. Throws a one-line EvalctlError naming the culprit.
+ * Checks everything that can be checked before a single token is spent: every variant's
+ * prompt, model and key, the source and its schema against every placeholder, the answer
+ * columns and the output path. Resolves the one job spec the job runs with. Throws a one-line
+ * EvalctlError naming the culprit.
  */
 export async function planJob(request: CreateRequest): Promise<Plan> {
-  const { settings, env } = request;
-  const templateText = readTemplate(request);
-  const template = parseTemplate(templateText, request.promptFile ? request.promptFile : '--prompt');
-  const choice = resolveModel(settings.model, settings.baseUrl, env);
-  if (/^text-embedding-/.test(choice.model)) {
-    throw new UsageError(`${choice.model} is an embedding model; evalctl does not write embeddings columns yet.`, 'Use a chat model such as gpt-4o-mini or claude-haiku-4-5.');
-  }
-  apiKeyFor(choice, env);
-  if (settings.maxCost !== undefined && !priceFor(choice.model, settings.pricing)) {
-    throw new UsageError(
-      `--max-cost needs a price for ${choice.model}, and evalctl does not know one.`,
-      `Add it under "pricing" in .evalrc, e.g. {"pricing": {"${choice.model}": {"input": 0.5, "output": 1.5}}} (USD per million tokens).`,
-    );
-  }
+  const { settings } = request;
+  const variants = resolveVariants({ ...request, needKeys: !request.dryRun });
   checkName(settings.targetColumn);
   const sourcePath = resolve(request.cwd, request.source);
   const dataset = await Dataset.open(sourcePath, { format: request.inputFormat });
   try {
-    bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);
-    checkTarget(dataset, settings.targetColumn, request.overwrite ?? false);
-    const output = outputPath(request, dataset);
+    compileVariants(variants, dataset);
     const count = request.sample === undefined ? null : Math.min(request.sample, dataset.rowCount);
-    const now = new Date().toISOString();
-    const jobSettings: JobSettings = {
-      model: choice.model,
-      provider: choice.provider,
-      base_url: choice.baseURL ?? null,
-      prompt: templateText,
-      system: settings.system ?? null,
-      temperature: settings.temperature,
-      max_tokens: settings.maxTokens ?? null,
+    const spec: JobSpec = {
+      schema_version: SCHEMA_VERSION,
+      variants,
       target_column: settings.targetColumn,
-      concurrency: settings.concurrency,
       batch_size: settings.batchSize,
       is_sample: count !== null,
       sample_count: count,
       sample_seed: count !== null ? request.sampleSeed ?? null : null,
+      input_format: dataset.format,
+      output_format: 'parquet',
+      usage_columns: settings.usageColumns,
+      cache: settings.cache,
+      concurrency: settings.concurrency,
       timeout_seconds: settings.timeout,
       max_retries: settings.maxRetries,
       max_retry_wait_seconds: settings.maxRetryWait,
       rpm: settings.rpm ?? null,
       tpm: settings.tpm ?? null,
       max_cost: settings.maxCost ?? null,
-      cache: settings.cache,
-      usage_columns: settings.usageColumns,
-      input_format: dataset.format,
-      output_format: outputFormatFromPath(output),
-      price: priceOverride(choice.model, settings),
     };
+    checkTarget(dataset, answerColumns(spec).map((c) => c.name), request.overwrite ?? false);
+    const output = outputPath(request, dataset);
+    spec.output_format = outputFormatFromPath(output);
+    const rows = count ?? dataset.rowCount;
+    const now = new Date().toISOString();
     const record: Omit<JobRecord, 'id'> = {
       name: request.name ?? null,
       status: 'queued',
       source: { path: sourcePath, ...fingerprintFile(sourcePath) },
       output,
-      settings: jobSettings,
-      progress: { processed: 0, total: count ?? dataset.rowCount },
+      settings: spec,
+      progress: { processed: 0, total: rows * variants.length },
+      rows,
+      variants: variants.map((v) => ({
+        name: v.name, model: v.model, processed: 0, failed_rows: 0, cached_rows: 0,
+        prompt_tokens_used: 0, completion_tokens_used: 0, tokens_used: 0, cost_usd: 0, latency_ms: null,
+      })),
+      agreement: null,
       failed_rows: 0,
       cached_rows: 0,
       prompt_tokens_used: 0,
@@ -118,34 +116,14 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   }
 }
 
-function readTemplate(request: CreateRequest): string {
-  if (request.prompt !== undefined && request.promptFile !== undefined) {
-    throw new UsageError('Give either --prompt or --prompt-file, not both.');
-  }
-  if (request.promptFile !== undefined) {
-    const path = resolve(request.cwd, request.promptFile);
-    try {
-      return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'unknown error'})`;
-      throw new InputError(`The prompt file ${request.promptFile} (--prompt-file) ${why}.`, 'Check the path; it is relative to the current directory.', error);
-    }
-  }
-  if (request.prompt === undefined) {
-    throw new UsageError('No prompt given: pass --prompt or --prompt-file.', 'For example --prompt "Classify: {review}", with a {column} placeholder per column to fill in.');
-  }
-  return request.prompt;
-}
-
 function checkName(target: string): void {
   if (target.trim() === '') throw new UsageError('--target-column is empty.', 'Name the new column, e.g. -t prediction.');
 }
 
-function checkTarget(dataset: Dataset, target: string, overwrite: boolean): void {
+function checkTarget(dataset: Dataset, added: readonly string[], overwrite: boolean): void {
   if (overwrite) return;
   const names = new Set(dataset.columns.map((c) => c.name));
-  for (const column of [target, `${target}_error`]) {
+  for (const column of added) {
     if (names.has(column)) {
       throw new InputError(
         `Column "${column}" already exists in ${dataset.label}.`,
@@ -195,12 +173,6 @@ function freeName(input: string, format: InputFormat, target: string): string {
     const candidate = join(dirname(input), `${stem}.${safeTarget}${n === 1 ? '' : `-${n}`}${extension}`);
     if (!existsSync(candidate)) return candidate;
   }
-}
-
-/** A config price for the model (matched like the built-in table), kept in the job for resume. */
-function priceOverride(model: string, settings: Settings): JobSettings['price'] {
-  const price = priceFor(model, settings.pricing);
-  return price !== undefined && price !== priceFor(model) ? price : null;
 }
 
 function sameFile(a: string, b: string): boolean {

@@ -5,6 +5,7 @@ import { writeAnswersByRow } from './answers-by-row.js';
 import { ROW, numberedSource, type Dataset } from './dataset.js';
 import { EvalctlError, UsageError, messageOf } from './errors.js';
 import { ident, literal } from './sql.js';
+import { ANSWER_STRUCT, type OutputColumn } from './output/columns.js';
 
 export const OUTPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -12,56 +13,52 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface WriteOptions {
   readonly output: string;
   readonly format: OutputFormat;
-  readonly targetColumn: string;
+  /** The columns added after the input's, in order (see `answerColumns`). */
+  readonly columns: readonly OutputColumn[];
+  /** Variants in the job: entries per row in the row-ordered answers. */
+  readonly variants: number;
   /** The job's answer log. */
   readonly answersPath: string;
   /** Which rows go out: all, the first n, or the listed row numbers. */
   readonly selection: RowSelection;
-  /** Error text for rows that never got an answer or an error (a cancelled or stopped run). */
-  readonly notRunMessage: string;
-  /** Also write `<target>_prompt_tokens` and `<target>_completion_tokens`. */
-  readonly usageColumns?: boolean;
+  /** Runs on the row-ordered answers (a DuckDB relation) once the output is written. */
+  readonly afterWrite?: (connection: DuckDBConnection, answers: string) => Promise<void>;
 }
 
 export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'rows'; path: string };
 
 /**
- * Writes every input column with its type, in file order, plus the target column and
- * `<target>_error`, holding neither the table nor the answers in memory: the answer log is put
- * in row order, one line per selected row (see `writeAnswersByRow`), then one DuckDB COPY walks
- * it in step with the source (POSITIONAL JOIN: no hash table, no sort), checking every row
- * number matches (a mismatch fails the write rather than misplacing an answer). The output appears under its name only when
- * complete (written beside it, then renamed).
+ * Writes every input column with its type, in file order, plus the added columns, holding
+ * neither the table nor the answers in memory: the answer log is put in row order, one line
+ * per selected row (see `writeAnswersByRow`), then one DuckDB COPY walks it in step with the
+ * source (POSITIONAL JOIN: no hash table, no sort), checking every row number matches (a
+ * mismatch fails the write rather than misplacing an answer). The output appears under its
+ * name only when complete (written beside it, then renamed).
  */
 export async function writeOutput(dataset: Dataset, options: WriteOptions): Promise<void> {
-  const { targetColumn: target } = options;
   const existing = new Set(dataset.columns.map((c) => c.name));
   const aligned = (value: string) => `CASE WHEN a.row IS NOT DISTINCT FROM s.${ROW} THEN ${value} ELSE error('evalctl: answers out of step with the rows at row ' || coalesce(s.${ROW}::VARCHAR, 'past the end')) END`;
-  const added: [string, string][] = [
-    [target, aligned('a.answer')],
-    [`${target}_error`, 'a.error'],
-  ];
-  if (options.usageColumns) {
-    added.push([`${target}_prompt_tokens`, 'a.prompt_tokens'], [`${target}_completion_tokens`, 'a.completion_tokens']);
-  }
+  const added = options.columns.map((column, i) => [column.name, i === 0 ? aligned(column.sql) : column.sql] as const);
   const replaced = added.filter(([name]) => existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
   if (options.format === 'json' || options.format === 'jsonl') replaced.push(...jsonSafeFloats(dataset, new Set(added.map(([name]) => name))));
   const appended = added.filter(([name]) => !existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
   const star = `s.* EXCLUDE (${ROW})${replaced.length ? ` REPLACE (${replaced.join(', ')})` : ''}`;
   const byRow = dataset.tempFile('answers-by-row.jsonl');
+  const answers = `read_json(${literal(byRow)}, format = 'newline_delimited', maximum_object_size = ${MAX_LINE_BYTES},
+      columns = {row: 'BIGINT', a: '${ANSWER_STRUCT}[]'})`;
   const query = `SELECT ${[star, ...appended].join(', ')}
     FROM (SELECT * FROM (${numberedSource()}) ${selectionFilter(options.selection)}) s
-    POSITIONAL JOIN read_json(${literal(byRow)}, format = 'newline_delimited',
-      columns = {row: 'BIGINT', answer: 'VARCHAR', error: 'VARCHAR', prompt_tokens: 'BIGINT', completion_tokens: 'BIGINT'}) a`;
+    POSITIONAL JOIN ${answers} a`;
 
   const partial = join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`);
   const connection = await dataset.connect();
   try {
     removeStalePartials(options.output);
-    await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, rows: selectedRows(options.selection, dataset.rowCount), notRun: options.notRunMessage });
+    await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, variants: options.variants, rows: selectedRows(options.selection, dataset.rowCount) });
     const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))})`;
     await withMoreMemoryIfNeeded(connection, () => connection.run(copy));
     renameSync(partial, options.output);
+    await options.afterWrite?.(connection, answers);
   } catch (error) {
     rmSync(partial, { force: true });
     throw new EvalctlError(`Could not write ${options.output}: ${messageOf(error).split('\n')[0]}`, {
@@ -74,6 +71,9 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
     connection.closeSync();
   }
 }
+
+/** The longest line of row-ordered answers DuckDB will read (one row, every variant's answer). */
+const MAX_LINE_BYTES = 1 << 30;
 
 /**
  * JSON has no NaN or Infinity, and DuckDB writes them bare (`"x":NaN`), which no JSON parser

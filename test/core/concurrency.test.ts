@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { AdaptiveLimit } from '../../src/core/concurrency.js';
+import { AdaptiveLimit } from '../../src/core/run/concurrency.js';
 
 // AIMD: a 429 halves the cap (once per cooldown), successes add one back per window, up to max.
 // The clock is passed in, so the cooldown is tested without waiting.

@@ -14,7 +14,7 @@ function storeWithJob(): { store: JobStore; id: string } {
   const now = new Date().toISOString();
   const job = store.create({
     name: null, status: 'queued', source: { path: '/x.csv', size: 1, mtime_ms: 0, fingerprint: 'f' }, output: '/x.out.csv',
-    settings: {} as never, progress: { processed: 0, total: 1 }, failed_rows: 0, cached_rows: 0,
+    settings: { schema_version: 2, variants: [] } as never, progress: { processed: 0, total: 1 }, rows: 1, variants: [], failed_rows: 0, cached_rows: 0,
     prompt_tokens_used: 0, completion_tokens_used: 0, tokens_used: 0, cost_usd: 0, credits_used: null,
     created_at: now, started_at: null, completed_at: null, cancelled_at: null, updated_at: now,
     error_message: null, stop_reason: null, pid: null,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { Pacer } from '../../src/core/pacing.js';
+import { Pacer } from '../../src/core/run/pacing.js';
 
 // Token buckets under --rpm / --tpm. Small numbers so each case takes well under a second:
 // a bucket starts with one second's worth, then refills at perMinute / 60 a second.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type RetryPolicy } from '../../src/core/retry.js';
+import { decide, type RetryPolicy } from '../../src/core/run/retry.js';
 import type { Failure, FailureKind } from '../../src/core/providers/types.js';
 
 // decide(): what the runner does after a failed attempt. `random` is injected, so the jitter

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/core/dataset.js';
 import { EvalctlError } from '../../src/core/errors.js';
 import { writeOutput, type RowSelection } from '../../src/core/writer.js';
+import { answerColumns } from '../../src/core/output/columns.js';
 import { tempDir } from '../helpers/cli.js';
 import { readTable } from '../helpers/table.js';
 
@@ -15,7 +16,7 @@ writeFileSync(source, 'id,text\n0,zero\n1,one\n2,two\n3,three\n');
 
 /** One answer-log line, as AnswerLog writes it. */
 const answer = (row: number, text: string | null, error: string | null = null, t = 1) =>
-  JSON.stringify({ row, answer: text, error, prompt_tokens: 1, completion_tokens: 1, cost: 0, cached: false, t });
+  JSON.stringify({ row, variant: 0, status: error === null ? 'answered' : 'failed', answer: text, error, prompt_tokens: 1, completion_tokens: 1, cost: 0, t });
 
 async function write(name: string, lines: string[], selection: RowSelection = { kind: 'all' }) {
   const answersPath = join(dir, `${name}.jsonl`);
@@ -23,11 +24,11 @@ async function write(name: string, lines: string[], selection: RowSelection = { 
   const output = join(dir, `${name}.out.csv`);
   const dataset = await Dataset.open(source);
   try {
-    await writeOutput(dataset, { output, format: 'csv', targetColumn: 'p', answersPath, selection, notRunMessage: 'not run: test' });
+    await writeOutput(dataset, { output, format: 'csv', columns: answerColumns({ target_column: 'p', variants: [{ name: 'm' }] as never, usage_columns: false }), variants: 1, answersPath, selection });
   } finally {
     dataset.close();
   }
-  return (await readTable(output)).rows.map((r) => [r.id, r.p, r.p_error]);
+  return (await readTable(output)).rows.map((r) => [r.id, r.p, r.p_status === 'not_run' ? 'not_run' : r.p_error]);
 }
 
 describe('writeOutput', () => {
@@ -35,13 +36,13 @@ describe('writeOutput', () => {
     ['answers in completion order go back to their rows', [answer(2, 'B'), answer(0, 'Z'), answer(3, 'C'), answer(1, 'O')],
       [['0', 'Z', null], ['1', 'O', null], ['2', 'B', null], ['3', 'C', null]]],
     ['a row with no entry is marked as not run, not dropped', [answer(0, 'Z'), answer(3, 'C')],
-      [['0', 'Z', null], ['1', null, 'not run: test'], ['2', null, 'not run: test'], ['3', 'C', null]]],
+      [['0', 'Z', null], ['1', null, 'not_run'], ['2', null, 'not_run'], ['3', 'C', null]]],
     ['an answer beats an earlier or later error', [answer(0, null, 'boom', 1), answer(0, 'Z', null, 2), answer(1, 'O', null, 1), answer(1, null, 'late boom', 2), answer(2, 'B'), answer(3, 'C')],
       [['0', 'Z', null], ['1', 'O', null], ['2', 'B', null], ['3', 'C', null]]],
     ['of two answers the later wins', [answer(0, 'old', null, 1), answer(0, 'new', null, 2), answer(1, 'O'), answer(2, 'B'), answer(3, 'C')],
       [['0', 'new', null], ['1', 'O', null], ['2', 'B', null], ['3', 'C', null]]],
     ['a torn last line (crash mid-write) is skipped', [answer(0, 'Z'), answer(1, 'O'), answer(2, 'B'), '{"row":3,"answ'],
-      [['0', 'Z', null], ['1', 'O', null], ['2', 'B', null], ['3', null, 'not run: test']]],
+      [['0', 'Z', null], ['1', 'O', null], ['2', 'B', null], ['3', null, 'not_run']]],
   ])('%s', async (name, lines, expected) => {
     expect(await write(name.replace(/\W+/g, '-'), lines)).toEqual(expected);
   });

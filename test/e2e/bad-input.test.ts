@@ -46,7 +46,6 @@ const cases: Case[] = [
   { name: 'placeholder typo', args: ['create', 'data.csv', '-p', 'Classify: {reveiw}'], code: 1, culprit: ['"reveiw"', 'data.csv', 'Did you mean "review"?'] },
   { name: 'empty template', args: ['create', 'data.csv', '--prompt', ''], code: 2, culprit: ['--prompt', 'empty'] },
   { name: 'unclosed {', args: ['create', 'data.csv', '-p', 'Classify: {review'], code: 2, culprit: ['unclosed "{"', 'character 11'] },
-  { name: '--prompt and --prompt-file', args: ['create', 'data.csv', ...P, '--prompt-file', 'prompt.txt'], code: 2, culprit: ['--prompt', '--prompt-file', 'not both'] },
   { name: 'no prompt', args: ['create', 'data.csv'], code: 2, culprit: ['No prompt', '--prompt'] },
   { name: '--prompt-file does not exist', args: ['create', 'data.csv', '--prompt-file', 'nope.txt'], code: 1, culprit: ['nope.txt', 'does not exist'] },
   // Model, key and server

@@ -88,7 +88,6 @@ describe('--prompt-file', () => {
     [{ 'prompt.txt': 'Review: {reveiw}' }, ['--prompt-file', 'prompt.txt'], 1, 'Column "reveiw" in the prompt is not in in.csv (columns: review). Did you mean "review"?'],
     [{ 'prompt.txt': 'Review: {review' }, ['--prompt-file', 'prompt.txt'], 2, 'The prompt template (prompt.txt) has an unclosed "{"'],
     [{}, ['--prompt-file', 'missing.txt'], 1, 'missing.txt'],
-    [{ 'prompt.txt': '{review}' }, ['--prompt-file', 'prompt.txt', '-p', '{review}'], 2, 'Give either --prompt or --prompt-file, not both.'],
   ])('%j %j fails with exit %i: %s', async (files, flags, code, message) => {
     const { root, env } = setup({ 'in.csv': 'review\nnice\n', ...files });
     const result = await runCli(['create', 'in.csv', ...flags], { cwd: root, env });
@@ -108,7 +107,7 @@ describe('--usage-columns', () => {
     const table = await readTable(output);
     const prompts = ['T: short', 'T: a much longer piece of text here'];
     expectAnswered(result, table.rows, prompts, { stub, output, target: 'label', system: 'sys' });
-    expect(table.columns.map((c) => c.name)).toEqual(['text', 'label', 'label_error', 'label_prompt_tokens', 'label_completion_tokens']);
+    expect(table.columns.map((c) => c.name)).toEqual(['text', 'label', 'label_status', 'label_error', 'label_prompt_tokens', 'label_completion_tokens']);
     const asNumbers = table.rows.map((r) => [Number(r.label_prompt_tokens), Number(r.label_completion_tokens)]);
     expect(asNumbers).toEqual(prompts.map((p) => [stubTokens('sys' + p), stubTokens(stubAnswer(p))]));
     if (name.endsWith('.parquet')) expect(table.columns.at(-1)?.type).toBe('BIGINT');
@@ -142,7 +141,7 @@ describe('a target column already in the input', () => {
     const table = await readTable(output);
     expectAnswered(result, table.rows, ['alpha', 'beta'], { stub, output });
     const inputColumns = csv.split('\n')[0].split(',');
-    const expected = inputColumns.includes('prediction_error') ? inputColumns : [...inputColumns, 'prediction_error'];
+    const expected = [...inputColumns, ...['prediction_status', 'prediction_error'].filter((name) => !inputColumns.includes(name))];
     expect(table.columns.map((c) => c.name)).toEqual(expected);
     expect(table.rows.map((r) => [r.id, r.text])).toEqual([['1', 'alpha'], ['2', 'beta']]);
     expect(sha256(join(root, 'in.csv'))).toBe(before);
@@ -161,7 +160,8 @@ describe('--json', () => {
       name: 'my run', status: 'completed', output: join(root, 'in.prediction.csv'), progress: { processed: 2, total: 2 },
       failed_rows: 0, cached_rows: 0, error_message: null,
     });
-    expect(job.settings).toMatchObject({ model: 'gpt-4o-mini', provider: 'openai', target_column: 'prediction', is_sample: false });
+    expect(job.settings).toMatchObject({ schema_version: 2, variants: [{ name: 'gpt_4o_mini', model: 'gpt-4o-mini', provider: 'openai' }], target_column: 'prediction', is_sample: false });
+    expect(job.variants).toMatchObject([{ name: 'gpt_4o_mini', processed: 2, failed_rows: 0, prompt_tokens_used: job.prompt_tokens_used }]);
     expect(job.prompt_tokens_used).toBe(stubTokens('one') + stubTokens('two'));
     expect(job.completion_tokens_used).toBe(stubTokens(stubAnswer('one')) + stubTokens(stubAnswer('two')));
     expect(job.cost_usd).toBeCloseTo((job.prompt_tokens_used * 0.15 + job.completion_tokens_used * 0.6) / 1e6, 12);

@@ -55,7 +55,7 @@ describe.each(['openai', 'anthropic'] as Wire[])('over the %s wire', (wire) => {
     const prompts = TRICKY_ROWS.map((r) => `Review ${r.id}: ${r.review} (${r.note ?? ''})`);
     expectAnswered(result, table.rows, prompts, { stub, output, price: PRICES[WIRE_MODEL[wire]] });
     expect(result.stdout).toBe('');
-    expect(table.columns.map((c) => c.name)).toEqual(['id', 'review', 'note', 'prediction', 'prediction_error']);
+    expect(table.columns.map((c) => c.name)).toEqual(['id', 'review', 'note', 'prediction', 'prediction_status', 'prediction_error']);
     expect(table.rows.map(({ id, review, note }) => ({ id, review, note }))).toEqual(TRICKY_ROWS);
     expect(stub.stats().models).toEqual({ [WIRE_MODEL[wire]]: 4 });
     expect(sha256(input)).toBe(before);
@@ -95,9 +95,9 @@ describe('input formats keep their types', () => {
     expectAnswered(result, table.rows, PARQUET_PROMPTS, { stub, output });
     expect(table.columns).toEqual([
       { name: 'i', type: 'INTEGER' }, { name: 'big', type: 'BIGINT' }, { name: 'd', type: 'DATE' }, { name: 's', type: 'VARCHAR' },
-      { name: 'x', type: 'DOUBLE' }, { name: 'b', type: 'BOOLEAN' }, { name: 'prediction', type: 'VARCHAR' }, { name: 'prediction_error', type: 'VARCHAR' },
+      { name: 'x', type: 'DOUBLE' }, { name: 'b', type: 'BOOLEAN' }, { name: 'prediction', type: 'VARCHAR' }, { name: 'prediction_status', type: 'VARCHAR' }, { name: 'prediction_error', type: 'VARCHAR' },
     ]);
-    expect(table.rows.map(({ prediction: _, prediction_error: __, ...input }) => input)).toEqual([
+    expect(table.rows.map(({ prediction: _, prediction_status: _s, prediction_error: __, ...input }) => input)).toEqual([
       { i: 1, big: '10000000000', d: '2024-01-02', s: 'alpha', x: 1.5, b: true },
       { i: 2, big: null, d: null, s: null, x: null, b: null },
       { i: 3, big: '-7', d: '1999-12-31', s: 'gamma', x: -0.25, b: false },
@@ -139,7 +139,7 @@ describe('input formats keep their types', () => {
     const output = join(root, 'out.parquet');
     const table = await readTable(output);
     expectAnswered(result, table.rows, ['Tea costs 3 / x', 'Coffee costs 4 / y'], { stub, output });
-    expect(table.columns.map((c) => c.name)).toEqual(['Product Name', 'price ($)', 'say "hi"', 'prediction', 'prediction_error']);
+    expect(table.columns.map((c) => c.name)).toEqual(['Product Name', 'price ($)', 'say "hi"', 'prediction', 'prediction_status', 'prediction_error']);
   });
 });
 
@@ -191,7 +191,7 @@ describe('output formats from -o', () => {
     const second = await runCli(['create', 'x.csv', '-p', '{a}', '--no-cache'], { cwd: root, env });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain(`output     ${join(root, 'x.prediction-2.csv')}`);
-    expect((await readTable(join(root, 'x.prediction-2.csv'))).rows).toEqual([{ a: 'v', prediction: stubAnswer('v'), prediction_error: null }]);
+    expect((await readTable(join(root, 'x.prediction-2.csv'))).rows).toEqual([{ a: 'v', prediction: stubAnswer('v'), prediction_status: 'answered', prediction_error: null }]);
     const third = await runCli(['create', 'x.csv', '-p', '{a}', '-t', 'label'], { cwd: root, env });
     expect(third.stderr).toContain(`output     ${join(root, 'x.label.csv')}`);
   });

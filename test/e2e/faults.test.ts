@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PRICES } from '../../src/core/pricing.js';
 import type { StubOptions } from '../stub/server.js';
-import { expectAnswered, sha256, WIRE_MODEL, type Wire } from '../helpers/create.js';
+import { expectAnswered, WIRE_MODEL, type Wire } from '../helpers/create.js';
 import { benchFactory, errorLines } from '../helpers/faults.js';
 import { readTable } from '../helpers/table.js';
 
@@ -38,7 +38,10 @@ describe.each(['openai', 'anthropic'] as Wire[])('done when, over the %s wire', 
     expect(stub.stats().requests).toBe(0);
     expect(again.stderr).toContain('rows       2,000 done, 0 failed, 2,000 from cache (of 2,000)');
     expect(again.stderr).toContain('cost       $0.00');
-    expect(sha256(second)).toBe(sha256(first));
+    // The same answers, each now marked as served from the cache.
+    const [one, two] = await Promise.all([readTable(first), readTable(second)]);
+    expect(two.rows.map((r) => r.answer ?? r.prediction)).toEqual(one.rows.map((r) => r.answer ?? r.prediction));
+    expect(new Set(two.rows.map((r) => r.prediction_status ?? r.answer_status))).toEqual(new Set(['cached']));
   }, 120_000);
 });
 

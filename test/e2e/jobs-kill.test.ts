@@ -58,7 +58,7 @@ describe('SIGKILL at ~40%, then resume', () => {
 
   it('writes every row, in order, each with the right answer', async () => {
     const { rows, columns } = await readTable(output);
-    expect(columns.map((c) => c.name)).toEqual(['id', 'review', 'answer', 'answer_error']);
+    expect(columns.map((c) => c.name)).toEqual(['id', 'review', 'answer', 'answer_status', 'answer_error']);
     const check = checkOutput(rows, ROWS, (i) => stubAnswer(promptFor(i)));
     expect(check.problems).toEqual([]);
     expect(check.answered).toBe(ROWS);

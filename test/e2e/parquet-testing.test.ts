@@ -48,8 +48,8 @@ describe.each([
     expect(result.stderr).toMatch(new RegExp(`rows {7}${rows} done, 0 failed(, \\d+ from cache)? \\(of ${rows}\\)`));
 
     const [source, written] = await Promise.all([readTable(input), readTable(output)]);
-    expect(written.columns).toEqual([...source.columns, { name: 'prediction', type: 'VARCHAR' }, { name: 'prediction_error', type: 'VARCHAR' }]);
-    expect(written.rows.map(({ prediction: _, prediction_error: __, ...rest }) => rest)).toEqual(source.rows);
+    expect(written.columns).toEqual([...source.columns, { name: 'prediction', type: 'VARCHAR' }, { name: 'prediction_status', type: 'VARCHAR' }, { name: 'prediction_error', type: 'VARCHAR' }]);
+    expect(written.rows.map(({ prediction: _, prediction_status: _s, prediction_error: __, ...rest }) => rest)).toEqual(source.rows);
     expect(written.rows[0].prediction).toBe(first);
     expect(written.rows.every((row) => typeof row.prediction === 'string' && row.prediction_error === null)).toBe(true);
     // Lists, structs and maps render as JSON an LLM (or a person) can read back.

@@ -51,7 +51,7 @@ it(`answers ${ROWS.toLocaleString('en-US')} rows in order, each paid once, under
   expect(table.rows).toHaveLength(ROWS);
   const mismatches: unknown[] = [];
   table.rows.forEach((row, i) => {
-    const expected = { id: String(i), text: text(i), prediction: stubAnswer(`Classify #${i}: ${text(i)}`), prediction_error: null };
+    const expected = { id: String(i), text: text(i), prediction: stubAnswer(`Classify #${i}: ${text(i)}`), prediction_status: 'answered', prediction_error: null };
     if (JSON.stringify(row) !== JSON.stringify(expected)) mismatches.push({ row: i, got: row, expected });
   });
   expect(mismatches.slice(0, 3)).toEqual([]);

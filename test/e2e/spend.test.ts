@@ -39,7 +39,8 @@ describe('--max-cost', () => {
     expect(job.progress.processed).toBe(paid);
     const partial = checkOutput((await readTable(output)).rows, rows, (i) => stubAnswer(promptFor(i)));
     expect(partial).toEqual({ answered: paid, notRun: rows - paid, problems: [] });
-    expect((await readTable(output)).rows[rows - 1].answer_error).toBe('not run: the --max-cost budget was reached');
+    const last = (await readTable(output)).rows[rows - 1];
+    expect([last.answer_status, last.answer_error]).toEqual(['not_run', null]);
 
     const resumed = await runCli(['resume', job.id, '--max-cost', '0.01', '--json'], { cwd: root, env: env() });
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -134,11 +135,12 @@ describe('--dry-run', () => {
     const report = JSON.parse(result.stdout);
     const tokens = prompts.reduce((sum, prompt) => sum + Math.ceil(prompt.length / 4), 0);
     const price = PRICES['claude-haiku-4-5'];
-    expect(report).toMatchObject({
-      dry_run: true, model: 'claude-haiku-4-5', rows: 5, prompts: prompts.slice(0, 3),
+    expect(report).toMatchObject({ dry_run: true, rows: 5, input_tokens: tokens });
+    expect(report.variants).toMatchObject([{
+      name: 'claude_haiku_4_5', model: 'claude-haiku-4-5', prompts: prompts.slice(0, 3),
       input_tokens: tokens, input_tokens_method: 'characters', measured_rows: 5,
       output_tokens_per_row: { low: 5, high: 10 }, output_tokens_assumed: false,
-    });
+    }]);
     expect(report.cost_usd.low).toBeCloseTo((tokens * price.input + 25 * price.output) / 1e6, 12);
     expect(report.cost_usd.high).toBeCloseTo((tokens * price.input + 50 * price.output) / 1e6, 12);
     expect(stub.stats().requests).toBe(0);

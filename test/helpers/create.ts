@@ -39,6 +39,7 @@ export function expectAnswered(
   expect(result.stderr).not.toMatch(/^evalctl:/m);
   expect(rows.map((row) => row[target])).toEqual(prompts.map(stubAnswer));
   expect(rows.map((row) => row[`${target}_error`])).toEqual(prompts.map(() => null));
+  expect(rows.map((row) => row[`${target}_status`])).toEqual(prompts.map(() => 'answered'));
   const stats = options.stub.stats();
   expect(stats.paid).toBe(prompts.length);
   expect(stats.duplicates).toBe(0);

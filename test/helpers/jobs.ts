@@ -86,8 +86,9 @@ export function checkOutput(rows: Record<string, unknown>[], total: number, answ
     if (String(row.id) !== String(i)) problems.push(`row ${i}: id ${String(row.id)}`);
     const answer = row[target];
     const error = row[`${target}_error`];
-    if (answer === null && typeof error === 'string' && error.startsWith('not run')) notRun += 1;
-    else if (answer === answerFor(i) && error === null) answered += 1;
+    const status = row[`${target}_status`];
+    if (answer === null && error === null && status === 'not_run') notRun += 1;
+    else if (answer === answerFor(i) && error === null && (status === 'answered' || status === 'cached')) answered += 1;
     else problems.push(`row ${i}: ${JSON.stringify(answer)} / ${JSON.stringify(error)}`);
   });
   return { answered, notRun, problems: problems.slice(0, 10) };

@@ -1,5 +1,5 @@
-import { ProviderError } from './errors.js';
-import type { Failure, Provider } from './providers/types.js';
+import { ProviderError } from '../errors.js';
+import type { Failure, Provider } from '../providers/types.js';
 
 /** What failed attempts mean to the person running evalctl: row errors, progress notes, run-stopping errors. */
 
@@ -37,4 +37,12 @@ export function fatalError(failure: Failure, provider: Provider, endpoint: strin
     default:
       return new ProviderError(`${endpoint} rejected the first requests: ${failure.message}`, { status, hint: 'Check --model, --max-tokens, --temperature and --system for values this model does not accept.' });
   }
+}
+
+/** The breaker tripped: an endpoint failed attempt after attempt with no answer between. */
+export function breakerError(failure: Failure, endpoint: string, failing: { attempts: number; seconds: number }): ProviderError {
+  return new ProviderError(
+    `${endpoint} failed ${failing.attempts} requests in a row over ${Math.round(failing.seconds)}s with no answer between (last: ${describe(failure)}); the run stopped rather than retry every row.`,
+    { status: failure.status, hint: 'Answers so far are kept and written. Check the server, then `evalctl resume` the job.' },
+  );
 }

@@ -1,4 +1,4 @@
-import type { Failure } from './providers/types.js';
+import type { Failure } from '../providers/types.js';
 
 /** What to do after a failed attempt. */
 export type Decision =

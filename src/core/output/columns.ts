@@ -1,0 +1,41 @@
+import type { JobSpec } from '../spec.js';
+
+/**
+ * A column the writer adds after the input columns: its name and a DuckDB expression over the
+ * row-ordered answers (`a`, one struct per variant in `a.a`, see `writeAnswersByRow`). Later
+ * features (typed fields, embeddings, scores) add columns here without touching the write path.
+ */
+export interface OutputColumn {
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** The shape of one variant's entry in the row-ordered answers, as DuckDB reads it. */
+export const ANSWER_STRUCT = 'STRUCT(answer VARCHAR, status VARCHAR, error VARCHAR, prompt_tokens BIGINT, completion_tokens BIGINT, cached BOOLEAN)';
+
+/** The column prefix of variant `index`: `<target>` alone, `<target>_<name>` with several variants. */
+export function variantPrefix(spec: Pick<JobSpec, 'target_column' | 'variants'>, index: number): string {
+  return spec.variants.length === 1 ? spec.target_column : `${spec.target_column}_${spec.variants[index].name}`;
+}
+
+/**
+ * Per variant: `<prefix>` (the answer), `<prefix>_status` (`answered`, `cached`, `failed`,
+ * `not_run`), `<prefix>_error`, and with `usage_columns` the token counts.
+ */
+export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns'>): OutputColumn[] {
+  const columns: OutputColumn[] = [];
+  spec.variants.forEach((_, index) => {
+    const prefix = variantPrefix(spec, index);
+    const x = `a.a[${index + 1}]`;
+    columns.push(
+      { name: prefix, sql: `${x}.answer` },
+      // Lines of evalctl 0.1 carry no status: it follows from the error and cached flags.
+      { name: `${prefix}_status`, sql: `CASE WHEN ${x} IS NULL THEN 'not_run' ELSE coalesce(${x}.status, CASE WHEN ${x}.error IS NOT NULL THEN 'failed' WHEN ${x}.cached THEN 'cached' ELSE 'answered' END) END` },
+      { name: `${prefix}_error`, sql: `${x}.error` },
+    );
+    if (spec.usage_columns) {
+      columns.push({ name: `${prefix}_prompt_tokens`, sql: `${x}.prompt_tokens` }, { name: `${prefix}_completion_tokens`, sql: `${x}.completion_tokens` });
+    }
+  });
+  return columns;
+}

@@ -1,0 +1,343 @@
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Answer } from '../answers.js';
+import { cacheKey, type ResponseCache } from '../cache.js';
+import { ProviderError } from '../errors.js';
+import { costOf, type Price } from '../pricing.js';
+import { estimateTokens } from '../providers/echo.js';
+import type { Completion, CompletionRequest, Failure, Provider } from '../providers/types.js';
+import type { RunSettings } from '../spec.js';
+import { Endpoint } from './endpoint.js';
+import { breakerError, describe, fatalError, rowError } from './failure-text.js';
+import type { RunProgress } from './progress.js';
+import { decide } from './retry.js';
+
+/** One (row, variant) to send: the row number, the variant's index and its rendered prompt. */
+export interface WorkItem {
+  readonly row: number;
+  readonly variant: number;
+  readonly prompt: string;
+}
+
+/** One variant as the scheduler sees it: who answers, what is asked besides the prompt, at what price. */
+export interface Lane {
+  readonly provider: Provider;
+  /** Everything but the prompt. */
+  readonly request: Omit<CompletionRequest, 'prompt'>;
+  readonly price?: Price;
+  /** The cache key scope of this variant's answers (see `cacheScope`); undefined: answers may differ between identical prompts, so no cache and no dedupe. */
+  readonly scope?: string;
+  /** Whether this lane's answers are read from and written to the response cache. */
+  readonly cache: boolean;
+  /** Lanes with the same endpoint key share one concurrency limit and pacing. */
+  readonly endpoint: string;
+  /** Where the provider is, for messages: "the OpenAI API". */
+  readonly endpointLabel: string;
+}
+
+/** Time, injectable so the scheduler can be tested without waiting. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: (ms, signal) => sleep(ms, undefined, { signal }) };
+
+export interface RunnerOptions {
+  readonly lanes: readonly Lane[];
+  readonly settings: RunSettings;
+  /** The response cache, for lanes with a scope. */
+  readonly cache?: ResponseCache;
+  readonly clock?: Clock;
+}
+
+export type StopReason = 'completed' | 'cancelled' | 'budget' | 'fatal';
+
+export interface RunResult {
+  readonly stop: StopReason;
+  readonly error?: ProviderError;
+}
+
+/** Pairs admitted at most, counting those waiting out a backoff (bounds memory). */
+export const MAX_OUTSTANDING = 4096;
+/** Prompts remembered for in-run deduplication; past this the oldest are forgotten. */
+export const MEMO_LIMIT = 10_000;
+
+/** What became of one prompt: an answer, a final error, or nothing (the run stopped first). */
+type Outcome = { completion: Completion; attempts: number; latencyMs: number } | { failure: Failure; message: string; attempts: number; latencyMs: number } | undefined;
+
+/**
+ * The scheduler: sends each (row, variant) to its variant's provider under its endpoint's
+ * adaptive concurrency cap, with retries and backoff outside the cap (a pair waiting out a 429
+ * holds no slot and does not count toward the pairs kept ready), optional pacing, a budget
+ * over all variants, cache and in-run deduplication, and cancellation. Every outcome goes to
+ * `record` as it arrives; pairs in flight when the run stops are left without an outcome.
+ */
+export class Runner {
+  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly controller = new AbortController();
+  private readonly clock: Clock;
+  /** Each prompt sent in this run (by key) and its outcome; a twin waits on it instead of paying again. */
+  private readonly memo = new Map<string, Promise<Outcome>>();
+  private wakeUp?: () => void;
+  /** Pairs admitted and not finished yet. */
+  private outstanding = 0;
+  /** Of those, pairs sleeping before a retry. */
+  private sleeping = 0;
+  /** Estimated cost of the pairs admitted and not finished, held against the budget. */
+  private reserved = 0;
+  private readonly paid: { count: number; cost: number }[];
+  private stop?: StopReason;
+  private fatal?: ProviderError;
+
+  constructor(
+    private readonly options: RunnerOptions,
+    private readonly progress: RunProgress,
+    private readonly record: (answer: Answer) => void,
+  ) {
+    this.clock = options.clock ?? REAL_CLOCK;
+    const { concurrency, rpm, tpm } = options.settings;
+    for (const lane of options.lanes) {
+      if (!this.endpoints.has(lane.endpoint)) {
+        this.endpoints.set(lane.endpoint, new Endpoint(lane.endpointLabel, { concurrency, rpm: rpm ?? undefined, tpm: tpm ?? undefined }, this.clock.now));
+      }
+    }
+    this.paid = options.lanes.map(() => ({ count: 0, cost: 0 }));
+    this.updateConcurrency();
+    // Every pair sleeping before a retry listens for a cancel; there may be hundreds.
+    setMaxListeners(0, this.controller.signal);
+  }
+
+  /** Stops scheduling and aborts requests in flight; their pairs stay without an outcome. */
+  cancel(reason: StopReason = 'cancelled'): void {
+    this.stop ??= reason;
+    this.controller.abort();
+    this.wake();
+  }
+
+  /** The concurrency limit now in force at each endpoint, by endpoint key. */
+  limits(): Map<string, number> {
+    return new Map([...this.endpoints].map(([key, endpoint]) => [key, endpoint.limit.current]));
+  }
+
+  async run(items: AsyncIterable<WorkItem[]>): Promise<RunResult> {
+    const running = new Set<Promise<void>>();
+    try {
+      outer: for await (const batch of items) {
+        for (const item of batch) {
+          const lane = this.options.lanes[item.variant];
+          const endpoint = this.endpoints.get(lane.endpoint)!;
+          while (!this.stop && this.full(endpoint)) await this.nextWake();
+          if (this.stop) break outer;
+          const key = lane.scope === undefined ? undefined : cacheKey(lane.scope, item.prompt);
+          const hit = key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
+          if (hit) { this.finish(item, { completion: hit, attempts: 0, latencyMs: 0 }, 'cached'); continue; }
+          const twin = key !== undefined ? this.memo.get(key) : undefined;
+          // A twin costs nothing; anything else waits until the budget can cover it with
+          // everything already admitted, and the run stops once nothing is left to wait for.
+          const estimate = twin ? 0 : this.estimate(item);
+          while (!twin && !this.stop && this.overBudget(estimate)) {
+            if (this.outstanding === 0) this.stop = 'budget';
+            else await this.nextWake();
+          }
+          if (this.stop) break outer;
+          this.outstanding += 1;
+          endpoint.admitted += 1;
+          this.reserved += estimate;
+          const task = this.process(item, endpoint, key, twin).finally(() => {
+            this.outstanding -= 1;
+            endpoint.admitted -= 1;
+            this.reserved -= estimate;
+            running.delete(task);
+            this.wake();
+          });
+          running.add(task);
+        }
+      }
+    } finally {
+      await Promise.allSettled(running);
+      // The remembered outcomes are only for twins within this run; free them before the output is written.
+      this.memo.clear();
+    }
+    if (this.fatal) return { stop: 'fatal', error: this.fatal };
+    return { stop: this.stop ?? 'completed' };
+  }
+
+  /**
+   * Enough pairs are ready for this endpoint: twice its concurrency cap across the run, not
+   * counting pairs sleeping before a retry. Until an endpoint's first answer only one wave goes
+   * out, so a run that cannot work (bad key, dead server) stops after a few requests.
+   */
+  private full(endpoint: Endpoint): boolean {
+    if (this.outstanding >= MAX_OUTSTANDING) return true;
+    if (endpoint.succeeded === 0) return endpoint.admitted >= endpoint.limit.max;
+    const ready = this.outstanding - this.sleeping;
+    let capacity = 0;
+    for (const each of this.endpoints.values()) capacity += each.limit.max;
+    return ready >= Math.max(capacity * 2, 16);
+  }
+
+  private nextWake(): Promise<void> {
+    return new Promise((resolve) => { this.wakeUp = resolve; });
+  }
+
+  private wake(): void {
+    const resolve = this.wakeUp;
+    this.wakeUp = undefined;
+    resolve?.();
+  }
+
+  /** What one request of this pair will cost: its variant's mean so far, or a guess from the prompt. */
+  private estimate(item: WorkItem): number {
+    const lane = this.options.lanes[item.variant];
+    const paid = this.paid[item.variant];
+    if (paid.count > 0) return paid.cost / paid.count;
+    return costOf(lane.price, estimateTokens((lane.request.system ?? '') + item.prompt), lane.request.maxTokens ?? 256);
+  }
+
+  /** Would one more request pass the budget, counting every admitted pair at its estimate? */
+  private overBudget(estimate: number): boolean {
+    const maxCost = this.options.settings.max_cost;
+    if (maxCost === null) return false;
+    return this.progress.cost + this.reserved + estimate > maxCost;
+  }
+
+  private async process(item: WorkItem, endpoint: Endpoint, key: string | undefined, twin: Promise<Outcome> | undefined): Promise<void> {
+    let outcome = twin ? await twin : undefined;
+    const shared = outcome !== undefined;
+    if (!outcome) {
+      if (this.controller.signal.aborted) return;
+      const sending = this.send(item, endpoint);
+      if (key !== undefined) this.remember(key, sending);
+      outcome = await sending;
+    }
+    if (!outcome) return;
+    if ('failure' in outcome) { this.finishFailed(item, outcome); return; }
+    if (!shared && key !== undefined && this.options.lanes[item.variant].cache) this.options.cache?.put(key, outcome.completion);
+    this.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered');
+  }
+
+  private remember(key: string, outcome: Promise<Outcome>): void {
+    this.memo.set(key, outcome);
+    if (this.memo.size > MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
+  }
+
+  /** Tries one prompt until it is answered, fails for good, or the run stops (undefined). */
+  private async send(item: WorkItem, endpoint: Endpoint): Promise<Outcome> {
+    const signal = this.controller.signal;
+    const lane = this.options.lanes[item.variant];
+    const request = { ...lane.request, prompt: item.prompt };
+    const tokens = estimateTokens((request.system ?? '') + item.prompt) + (request.maxTokens ?? 0);
+    const attempts = { rateLimited: 0, failed: 0 };
+    const started = this.clock.now();
+    const { max_retries: maxRetries, max_retry_wait_seconds: maxWait, timeout_seconds: timeout } = this.options.settings;
+    for (;;) {
+      if (signal.aborted) return undefined;
+      try {
+        const completion = await endpoint.limit.run(async () => {
+          if (endpoint.pacer.enabled) await endpoint.pacer.take(tokens, signal);
+          return this.call(lane.provider, request);
+        });
+        if (!completion) return undefined;
+        endpoint.onSuccess();
+        this.updateConcurrency();
+        return { completion, attempts: attempts.rateLimited + attempts.failed + 1, latencyMs: this.clock.now() - started };
+      } catch (error) {
+        if (signal.aborted) return undefined;
+        const failure = lane.provider.classify(error);
+        if (failure.kind === 'aborted') return undefined;
+        const decision = endpoint.judge(failure, attempts.failed, decide(failure, attempts, { maxRetries, maxWaitMs: maxWait * 1000 }));
+        const sent = attempts.rateLimited + attempts.failed + 1;
+        if (decision.action === 'stop-run') {
+          this.failRun('breaker' in decision
+            ? breakerError(failure, endpoint.label, endpoint.failing())
+            : fatalError(failure, lane.provider, endpoint.label, timeout * 1000));
+          return undefined;
+        }
+        if (decision.action === 'fail-row') {
+          return { failure, message: rowError(failure, sent, timeout * 1000), attempts: sent, latencyMs: this.clock.now() - started };
+        }
+        if (failure.kind === 'rate-limit') { attempts.rateLimited += 1; endpoint.onRateLimit(); } else attempts.failed += 1;
+        this.updateConcurrency();
+        this.progress.backoff = { reason: describe(failure), until: this.clock.now() + decision.delayMs };
+        this.sleeping += 1;
+        this.wake();
+        try {
+          await this.clock.sleep(decision.delayMs, signal);
+        } catch {
+          return undefined;
+        } finally {
+          this.sleeping -= 1;
+        }
+      }
+    }
+  }
+
+  /** One request, inside a concurrency slot. */
+  private async call(provider: Provider, request: CompletionRequest): Promise<Completion | undefined> {
+    const run = this.controller.signal;
+    if (run.aborted) return undefined;
+    // A signal per request, linked to the run's: the SDKs never remove the abort listener they
+    // add, so one long-lived signal would collect a listener (and a request) per call.
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    run.addEventListener('abort', abort, { once: true });
+    this.progress.inFlight += 1;
+    try {
+      return await provider.complete(request, { signal: controller.signal, timeoutMs: this.options.settings.timeout_seconds * 1000 });
+    } finally {
+      this.progress.inFlight -= 1;
+      run.removeEventListener('abort', abort);
+    }
+  }
+
+  private failRun(error: ProviderError): void {
+    this.fatal ??= error;
+    this.cancel('fatal');
+  }
+
+  /** The sum of the endpoints' current limits, for the progress display. */
+  private updateConcurrency(): void {
+    let total = 0;
+    for (const endpoint of this.endpoints.values()) total += endpoint.limit.current;
+    this.progress.concurrency = total;
+  }
+
+  private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached'): void {
+    const cached = status === 'cached';
+    const { completion } = outcome;
+    const lane = this.options.lanes[item.variant];
+    const promptTokens = cached ? 0 : completion.promptTokens;
+    const completionTokens = cached ? 0 : completion.completionTokens;
+    const cost = costOf(lane.price, promptTokens, completionTokens);
+    if (!cached) { this.paid[item.variant].count += 1; this.paid[item.variant].cost += cost; }
+    const totals = this.progress;
+    const variant = totals.variants[item.variant];
+    for (const p of [totals, variant]) {
+      p.processed += 1;
+      if (cached) p.cached += 1;
+      p.promptTokens += promptTokens;
+      p.completionTokens += completionTokens;
+      p.cost += cost;
+    }
+    if (!cached) variant.latency.add(outcome.latencyMs);
+    if (totals.backoff && totals.backoff.until < this.clock.now()) totals.backoff = undefined;
+    this.record({
+      row: item.row, variant: item.variant, status, answer: completion.text, error: null, error_kind: null,
+      attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
+      prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
+    });
+  }
+
+  private finishFailed(item: WorkItem, outcome: { failure: Failure; message: string; attempts: number; latencyMs: number }): void {
+    for (const p of [this.progress, this.progress.variants[item.variant]]) {
+      p.processed += 1;
+      p.failed += 1;
+    }
+    this.record({
+      row: item.row, variant: item.variant, status: 'failed', answer: null, error: outcome.message, error_kind: outcome.failure.kind,
+      attempts: outcome.attempts, latency_ms: outcome.latencyMs, prompt_tokens: 0, completion_tokens: 0, cost: 0,
+    });
+  }
+}
