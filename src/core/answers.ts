@@ -31,10 +31,9 @@ export interface Answer {
 }
 
 /**
- * Append-only log of answers, one JSON line each. Every answer is handed to the kernel within
- * one event-loop turn of arriving (a plain `write`, no user-space buffer), so a crash or
- * SIGKILL loses only requests still in flight; `sync()` adds an fsync for power loss.
- * Several answers arriving in the same turn go out in one write.
+ * Append-only log of answers, one JSON line each. Every answer is handed to the kernel before
+ * the event loop turns again (a plain `write`, no user-space buffer), so a crash or SIGKILL
+ * loses only requests still in flight; `sync()` adds an fsync for power loss.
  */
 export class AnswerLog {
   private readonly fd: number;
@@ -51,7 +50,9 @@ export class AnswerLog {
     this.pending.push(JSON.stringify({ ...answer, t: Date.now() }));
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      // Before the event loop moves on (no I/O, no new request, between an answer arriving and
+      // its line reaching the kernel); answers finished in the same turn still go in one write.
+      queueMicrotask(() => this.flush());
     }
   }
 

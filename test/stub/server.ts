@@ -36,6 +36,15 @@ export interface StubOptions {
   hang?: boolean;
   /** when set, requests whose Bearer token / x-api-key differs get 401. */
   requireKey?: string;
+  /**
+   * answer 200 with something unusable instead of the answer: `no-choices`, `null-content`,
+   * `html` (a login page, text/html), `not-json` (JSON content type, broken body),
+   * `content-filter` (a refusal). Only prompts containing one of `malformedPrompts`, when set.
+   */
+  malformed?: 'no-choices' | 'null-content' | 'html' | 'not-json' | 'content-filter';
+  malformedPrompts?: string[];
+  /** answers include the API key the request carried, as a leaky server might echo it. */
+  echoKey?: boolean;
   /** override of stubAnswer (in-process use only). */
   answer?: (prompt: string) => string;
 }
@@ -48,6 +57,8 @@ export interface StubStats {
   /** 200 answers to chat/messages requests */
   paid: number;
   paidByPrompt: Record<string, number>;
+  /** paidByPrompt split by the request's model: `paidByModel[model][prompt]` (empty with `{ prompts: false }`). */
+  paidByModel: Record<string, Record<string, number>>;
   /** prompts answered 200 more than once */
   duplicates: number;
   /** 200 answers to embeddings requests (not in paid) */
@@ -66,13 +77,14 @@ export interface Stub {
   configure(p: Partial<StubOptions>): void;
   /** snapshot; `{ prompts: false }` leaves paidByPrompt empty (cheap for huge runs) */
   stats(opts?: { prompts?: boolean }): StubStats;
-  paidCount(prompt: string): number;
+  /** 200 answers handed out for `prompt`; with `model`, only those to requests for that model. */
+  paidCount(prompt: string, model?: string): number;
   /** clears stats, failFirst attempt counters, and reseeds the PRNG */
   reset(): void;
   close(): Promise<void>;
 }
 
-interface Out { status: number; body: string; headers?: Record<string, string>; paid?: string; emb?: boolean }
+interface Out { status: number; body: string; headers?: Record<string, string>; paid?: string; model?: string; emb?: boolean }
 const DROP = 'drop' as const;
 const JSON_CT = 'application/json';
 
@@ -85,6 +97,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
   let st = fresh();
   let paidBy = new Map<string, number>();
   let models = new Map<string, number>();
+  let paidByModel = new Map<string, Map<string, number>>();
 
   function fresh() {
     return { requests: 0, byStatus: {} as Record<string, number>, dropped: 0, paid: 0, duplicates: 0, embeddings: 0, inFlight: 0, maxInFlight: 0, lastRequest: null as null | { method: string; path: string; headers: http.IncomingHttpHeaders; body: unknown } };
@@ -100,6 +113,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     st.inFlight = st.maxInFlight = inFlight;
     paidBy = new Map();
     models = new Map();
+    paidByModel = new Map();
     attempts.clear();
     rand = W.mulberry32(o.seed ?? 1);
   }
@@ -112,6 +126,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
       ...st,
       byStatus: { ...st.byStatus },
       paidByPrompt: opts.prompts === false ? {} : Object.fromEntries(paidBy),
+      paidByModel: opts.prompts === false ? {} : Object.fromEntries([...paidByModel].map(([model, prompts]) => [model, Object.fromEntries(prompts)])),
       models: Object.fromEntries(models),
       lastRequest: lr && { method: lr.method, path: lr.path, headers, body: lr.body },
     };
@@ -181,10 +196,26 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     if (r < pDrop + p429 + p500) return err(wire, 500);
 
     if (inputs) return { status: 200, body: W.embeddingsBody(parsed.model, inputs, body.encoding_format === 'base64'), emb: true };
-    const answer = (o.answer ?? stubAnswer)(prompt);
+    if (o.malformed && (!o.malformedPrompts || o.malformedPrompts.some((m) => prompt.includes(m)))) return malformedOut(wire, o.malformed, parsed.model);
+    let answer = (o.answer ?? stubAnswer)(prompt);
+    if (o.echoKey) answer += ` (key: ${String(req.headers['x-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer /, '')})`;
     const pt = W.tokens(parsed.system + prompt), ct = W.tokens(answer);
     const text = path === '/v1/messages' ? W.messageBody(++n, parsed.model, answer, pt, ct) : W.chatBody(++n, parsed.model, answer, pt, ct);
-    return { status: 200, body: text, paid: prompt };
+    return { status: 200, body: text, paid: prompt, model: parsed.model };
+  }
+
+  function malformedOut(wire: W.Wire, kind: NonNullable<StubOptions['malformed']>, model: string): Out {
+    if (kind === 'html') return { status: 200, body: '<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>', headers: { 'content-type': 'text/html' } };
+    if (kind === 'not-json') return { status: 200, body: '{"choices": [' };
+    if (wire === 'anthropic') {
+      const body = kind === 'content-filter'
+        ? { id: 'msg_x', type: 'message', role: 'assistant', model, content: [], stop_reason: 'refusal', usage: { input_tokens: 1, output_tokens: 0 } }
+        : { id: 'msg_x', type: 'message', role: 'assistant', model, stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 0 } };
+      return { status: 200, body: JSON.stringify(body) };
+    }
+    const message = kind === 'content-filter' ? { role: 'assistant', content: null, refusal: 'I cannot help with that.' } : { role: 'assistant', content: null, refusal: null };
+    const choices = kind === 'no-choices' ? [] : [{ index: 0, message, finish_reason: kind === 'content-filter' ? 'content_filter' : 'stop' }];
+    return { status: 200, body: JSON.stringify({ id: 'chatcmpl-x', object: 'chat.completion', created: 0, model, choices, usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } }) };
   }
 
   function deliver(req: http.IncomingMessage, res: http.ServerResponse, out: Out | typeof DROP) {
@@ -201,10 +232,14 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
         const c = (paidBy.get(prompt) ?? 0) + 1;
         paidBy.set(prompt, c);
         if (c === 2) st.duplicates++;
+        const model = out.model ?? '';
+        let byPrompt = paidByModel.get(model);
+        if (!byPrompt) paidByModel.set(model, byPrompt = new Map());
+        byPrompt.set(prompt, (byPrompt.get(prompt) ?? 0) + 1);
       });
     } else if (out.emb) st.embeddings++;
     const rid = `req_stub${++n}`;
-    res.writeHead(out.status, { 'content-type': JSON_CT, 'content-length': Buffer.byteLength(out.body), 'x-request-id': rid, 'request-id': rid, ...out.headers });
+    res.writeHead(out.status, { 'content-type': JSON_CT, ...out.headers, 'content-length': Buffer.byteLength(out.body), 'x-request-id': rid, 'request-id': rid, ...out.headers });
     res.end(out.body);
   }
 
@@ -245,7 +280,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
   return {
     url, port, openaiBaseURL: url + '/v1', anthropicBaseURL: url,
     configure, stats, reset,
-    paidCount: (prompt) => paidBy.get(prompt) ?? 0,
+    paidCount: (prompt, model) => (model === undefined ? paidBy.get(prompt) : paidByModel.get(model)?.get(prompt)) ?? 0,
     close: () => new Promise<void>((resolve) => {
       for (const t of timers) clearTimeout(t);
       timers.clear();

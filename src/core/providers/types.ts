@@ -43,6 +43,8 @@ export type FailureKind =
   | 'quota' // 429 insufficient_quota: the account is out of credit; stop the run
   | 'not-found' // 404 (unknown model, wrong base URL): stop the run
   | 'bad-request' // 400, 422: this row fails; stops the run if every early row fails so
+  | 'bad-response' // a 200 with nothing usable (no choices, null content, not JSON): this row fails; stops the run if the first answers are all so
+  | 'refusal' // the provider's content filter refused: this row fails, recorded as such
   | 'aborted' // we cancelled it
   | 'other';
 

@@ -2,6 +2,7 @@ import { AdaptiveLimit } from './concurrency.js';
 import { Pacer } from './pacing.js';
 import type { Failure } from '../providers/types.js';
 import type { Decision } from './retry.js';
+import type { WorkItem } from './runner.js';
 
 /** How many leading requests may all be rejected (400) before the run stops as misconfigured. */
 const EARLY_BAD_REQUESTS = 3;
@@ -21,8 +22,12 @@ export class Endpoint {
   readonly pacer: Pacer;
   /** Answers received from this endpoint in this run. */
   succeeded = 0;
-  /** Pairs of this endpoint admitted by the scheduler and not finished. */
-  admitted = 0;
+  /** Pairs read from the source for this endpoint and waiting for room (see `hasRoom`). */
+  readonly backlog: { item: WorkItem; key: string | undefined }[] = [];
+  /** Pairs started (sent, retrying, or waiting on a twin) and not finished. */
+  running = 0;
+  /** Of those, pairs sleeping before a retry. */
+  sleeping = 0;
   private badRequests = 0;
   private failuresInRow = 0;
   private failingSince?: number;
@@ -34,6 +39,22 @@ export class Endpoint {
   ) {
     this.limit = new AdaptiveLimit(limits.concurrency);
     this.pacer = new Pacer(limits);
+  }
+
+  /**
+   * Whether another pair may start: twice the concurrency cap ready (sent or queued for a slot,
+   * not counting those sleeping before a retry), so the cap never waits for the source. Until
+   * the endpoint's first answer only one wave goes out, so a setup that cannot work (bad key,
+   * dead server) stops after a few requests.
+   */
+  hasRoom(): boolean {
+    if (this.succeeded === 0) return this.running < this.limit.max;
+    return this.running - this.sleeping < Math.max(this.limit.max * 2, 16);
+  }
+
+  /** Room and nothing waiting: reading more of the source would help this endpoint. */
+  wantsMore(): boolean {
+    return this.backlog.length === 0 && this.hasRoom();
   }
 
   onSuccess(): void {
@@ -50,7 +71,8 @@ export class Endpoint {
   /**
    * Turns a retry decision into a stop of the run when the endpoint shows it cannot work:
    * before anything has succeeded, a server that cannot be reached or does not answer within
-   * --timeout twice for a row, or rejects the first few requests (whatever the job's size);
+   * --timeout twice for a row, or rejects (or answers with nothing usable) the first few
+   * requests, whatever the job's size;
    * at any time, many failed attempts in a row over several seconds with no answer between.
    */
   judge(failure: Failure, failedBefore: number, decision: Decision): Decision | { action: 'stop-run'; breaker: true } {
@@ -63,7 +85,7 @@ export class Endpoint {
     }
     if (this.succeeded > 0) return decision;
     if ((failure.kind === 'connection' || failure.kind === 'timeout') && (failedBefore >= 1 || decision.action === 'fail-row')) return stop;
-    if (failure.kind === 'bad-request' && ++this.badRequests >= EARLY_BAD_REQUESTS) return stop;
+    if ((failure.kind === 'bad-request' || failure.kind === 'bad-response') && ++this.badRequests >= EARLY_BAD_REQUESTS) return stop;
     return decision;
   }
 

@@ -81,10 +81,11 @@ export class Runner {
   /** Each prompt sent in this run (by key) and its outcome; a twin waits on it instead of paying again. */
   private readonly memo = new Map<string, Promise<Outcome>>();
   private wakeUp?: () => void;
-  /** Pairs admitted and not finished yet. */
+  /** Pairs admitted (queued at an endpoint or started) and not finished: bounded by MAX_OUTSTANDING. */
   private outstanding = 0;
-  /** Of those, pairs sleeping before a retry. */
-  private sleeping = 0;
+  /** Of those, pairs started and not finished. */
+  private inProgress = 0;
+  private readonly tasks = new Set<Promise<void>>();
   /** Estimated cost of the pairs admitted and not finished, held against the budget. */
   private reserved = 0;
   private readonly paid: { count: number; cost: number }[];
@@ -121,42 +122,26 @@ export class Runner {
     return new Map([...this.endpoints].map(([key, endpoint]) => [key, endpoint.limit.current]));
   }
 
+  /**
+   * Reads the work items and runs them. Each endpoint has a backlog: a pair whose endpoint has
+   * no room waits there while the source is read on for the others, so a slow or rate-limited
+   * endpoint never idles another. Reading pauses when no endpoint wants more, or when
+   * `MAX_OUTSTANDING` pairs are admitted (memory).
+   */
   async run(items: AsyncIterable<WorkItem[]>): Promise<RunResult> {
-    const running = new Set<Promise<void>>();
     try {
       outer: for await (const batch of items) {
         for (const item of batch) {
-          const lane = this.options.lanes[item.variant];
-          const endpoint = this.endpoints.get(lane.endpoint)!;
-          while (!this.stop && this.full(endpoint)) await this.nextWake();
           if (this.stop) break outer;
-          const key = lane.scope === undefined ? undefined : cacheKey(lane.scope, item.prompt);
-          const hit = key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
-          if (hit) { this.finish(item, { completion: hit, attempts: 0, latencyMs: 0 }, 'cached'); continue; }
-          const twin = key !== undefined ? this.memo.get(key) : undefined;
-          // A twin costs nothing; anything else waits until the budget can cover it with
-          // everything already admitted, and the run stops once nothing is left to wait for.
-          const estimate = twin ? 0 : this.estimate(item);
-          while (!twin && !this.stop && this.overBudget(estimate)) {
-            if (this.outstanding === 0) this.stop = 'budget';
-            else await this.nextWake();
-          }
-          if (this.stop) break outer;
-          this.outstanding += 1;
-          endpoint.admitted += 1;
-          this.reserved += estimate;
-          const task = this.process(item, endpoint, key, twin).finally(() => {
-            this.outstanding -= 1;
-            endpoint.admitted -= 1;
-            this.reserved -= estimate;
-            running.delete(task);
-            this.wake();
-          });
-          running.add(task);
+          this.admit(item);
+          this.pump();
+          while (!this.stop && this.saturated()) await this.nextWake();
         }
       }
+      // Everything is read; let the backlogs drain.
+      while (!this.stop && [...this.endpoints.values()].some((e) => e.backlog.length > 0)) await this.nextWake();
     } finally {
-      await Promise.allSettled(running);
+      await Promise.allSettled(this.tasks);
       // The remembered outcomes are only for twins within this run; free them before the output is written.
       this.memo.clear();
     }
@@ -164,18 +149,63 @@ export class Runner {
     return { stop: this.stop ?? 'completed' };
   }
 
+  /** Answers a pair from the cache, or starts it as the twin of a prompt in flight, or queues it at its endpoint. */
+  private admit(item: WorkItem): void {
+    const lane = this.options.lanes[item.variant];
+    const endpoint = this.endpoints.get(lane.endpoint)!;
+    const key = lane.scope === undefined ? undefined : cacheKey(lane.scope, item.prompt);
+    const hit = key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
+    if (hit) { this.finish(item, { completion: hit, attempts: 0, latencyMs: 0 }, 'cached'); return; }
+    this.outstanding += 1;
+    const twin = key !== undefined ? this.memo.get(key) : undefined;
+    // A twin costs nothing and takes no slot: it waits on its leader.
+    if (twin) this.start(item, endpoint, key, twin, 0);
+    else endpoint.backlog.push({ item, key });
+  }
+
   /**
-   * Enough pairs are ready for this endpoint: twice its concurrency cap across the run, not
-   * counting pairs sleeping before a retry. Until an endpoint's first answer only one wave goes
-   * out, so a run that cannot work (bad key, dead server) stops after a few requests.
+   * Starts queued pairs while their endpoint has room and the budget can cover each with
+   * everything already running; when nothing runs and the next pair would still pass the
+   * budget, the run stops there.
    */
-  private full(endpoint: Endpoint): boolean {
+  private pump(): void {
+    for (const endpoint of this.endpoints.values()) {
+      while (!this.stop && endpoint.backlog.length > 0 && endpoint.hasRoom()) {
+        const { item, key } = endpoint.backlog[0];
+        // An identical prompt may have gone out since this one was queued.
+        const twin = key !== undefined ? this.memo.get(key) : undefined;
+        const estimate = twin ? 0 : this.estimate(item);
+        if (!twin && this.overBudget(estimate)) {
+          if (this.inProgress === 0) { this.stop = 'budget'; this.wake(); }
+          break;
+        }
+        endpoint.backlog.shift();
+        this.start(item, endpoint, key, twin, estimate);
+      }
+    }
+  }
+
+  private start(item: WorkItem, endpoint: Endpoint, key: string | undefined, twin: Promise<Outcome> | undefined, estimate: number): void {
+    this.inProgress += 1;
+    endpoint.running += 1;
+    this.reserved += estimate;
+    const task = this.process(item, endpoint, key, twin).finally(() => {
+      this.inProgress -= 1;
+      this.outstanding -= 1;
+      endpoint.running -= 1;
+      this.reserved -= estimate;
+      this.tasks.delete(task);
+      this.pump();
+      this.wake();
+    });
+    this.tasks.add(task);
+  }
+
+  /** No endpoint wants more of the source, or enough pairs are held in memory. */
+  private saturated(): boolean {
     if (this.outstanding >= MAX_OUTSTANDING) return true;
-    if (endpoint.succeeded === 0) return endpoint.admitted >= endpoint.limit.max;
-    const ready = this.outstanding - this.sleeping;
-    let capacity = 0;
-    for (const each of this.endpoints.values()) capacity += each.limit.max;
-    return ready >= Math.max(capacity * 2, 16);
+    for (const endpoint of this.endpoints.values()) if (endpoint.wantsMore()) return false;
+    return true;
   }
 
   private nextWake(): Promise<void> {
@@ -261,14 +291,16 @@ export class Runner {
         if (failure.kind === 'rate-limit') { attempts.rateLimited += 1; endpoint.onRateLimit(); } else attempts.failed += 1;
         this.updateConcurrency();
         this.progress.backoff = { reason: describe(failure), until: this.clock.now() + decision.delayMs };
-        this.sleeping += 1;
+        // A pair sleeping before a retry holds no slot and makes room for another.
+        endpoint.sleeping += 1;
+        this.pump();
         this.wake();
         try {
           await this.clock.sleep(decision.delayMs, signal);
         } catch {
           return undefined;
         } finally {
-          this.sleeping -= 1;
+          endpoint.sleeping -= 1;
         }
       }
     }
