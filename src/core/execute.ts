@@ -105,9 +105,9 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     }
 
     job = snapshot(job, progress);
-    // A run stopped before any outcome (a bad key on the first request) leaves no output: it
-    // would hold nothing but not-run rows, and bad input leaves the user's folder untouched.
-    const nothingToWrite = fatal !== undefined && progress.processed === 0;
+    // A run stopped before any answer (a bad key on the first request) leaves no output: it
+    // would hold nothing but failed and not-run rows, and bad input leaves the user's folder untouched.
+    const nothingToWrite = fatal !== undefined && progress.processed - progress.failed === 0;
     let agreement: JobRecord['agreement'] = null;
     if (!nothingToWrite) {
       job = transition(store, job, 'committing');

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { classifySdkError } from './failure.js';
+import { asResponse, describeBody, ResponseError, withoutKey } from './response.js';
 import { createTransport } from './transport.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
 
@@ -11,12 +12,15 @@ export class AnthropicProvider implements Provider {
   readonly id = 'anthropic' as const;
   private readonly client: Anthropic;
 
+  private readonly apiKey: string;
+
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string }) {
+    this.apiKey = options.apiKey;
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport() });
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
-    const response = await this.client.messages.create(
+    const response = await asResponse(this.client.messages.create(
       {
         model: this.model,
         max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
@@ -25,10 +29,14 @@ export class AnthropicProvider implements Provider {
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       },
       { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 },
-    );
+    ));
+    // The SDK returns whatever a 200 held: check it is a message before trusting it.
+    const body = response as unknown as { content?: unknown; usage?: unknown };
+    if (body === null || typeof body !== 'object' || !Array.isArray(body.content)) throw new ResponseError('bad-response', `the answer is ${describeBody(response)}, not a message`);
+    if ((response.stop_reason as string) === 'refusal') throw new ResponseError('refusal', 'refused: the model declined to answer (stop_reason "refusal")');
     let text = '';
     for (const block of response.content) if (block.type === 'text') text += block.text;
-    return { text, promptTokens: response.usage.input_tokens, completionTokens: response.usage.output_tokens };
+    return { text: withoutKey(text, this.apiKey), promptTokens: response.usage?.input_tokens ?? 0, completionTokens: response.usage?.output_tokens ?? 0 };
   }
 
   classify(error: unknown) {

@@ -1,3 +1,4 @@
+import { ResponseError } from './response.js';
 import type { Failure, FailureKind } from './types.js';
 
 /** The error classes both official SDKs export under the same names. */
@@ -10,6 +11,7 @@ export interface SdkErrorClasses {
 
 /** Normalizes an SDK error by its class (never by message text). */
 export function classifySdkError(error: unknown, sdk: SdkErrorClasses, provider: string): Failure {
+  if (error instanceof ResponseError) return { kind: error.kind, message: error.message };
   if (error instanceof sdk.APIUserAbortError) return { kind: 'aborted', message: 'request aborted' };
   if (error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout', message: 'request timed out' };
   if (error instanceof sdk.APIConnectionError) {

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { classifySdkError } from './failure.js';
+import { asResponse, describeBody, ResponseError, withoutKey } from './response.js';
 import { createTransport } from './transport.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
 
@@ -11,7 +12,10 @@ export class OpenAIProvider implements Provider {
   readonly id = 'openai' as const;
   private readonly client: OpenAI;
 
+  private readonly apiKey: string;
+
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string }) {
+    this.apiKey = options.apiKey;
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport() });
   }
 
@@ -20,7 +24,7 @@ export class OpenAIProvider implements Provider {
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = request.system
       ? [{ role: 'system', content: request.system }, { role: 'user', content: request.prompt }]
       : [{ role: 'user', content: request.prompt }];
-    const response = await this.client.chat.completions.create(
+    const response = await asResponse(this.client.chat.completions.create(
       {
         model: this.model,
         messages,
@@ -30,10 +34,19 @@ export class OpenAIProvider implements Provider {
           : {}),
       },
       { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 },
-    );
+    ));
+    // The SDK returns whatever a 200 held: check it is a chat completion before trusting it.
+    const body = response as unknown as { choices?: unknown };
+    if (body === null || typeof body !== 'object' || !Array.isArray(body.choices)) throw new ResponseError('bad-response', `the answer is ${describeBody(response)}, not a chat completion`);
     const choice = response.choices[0];
+    if (!choice) throw new ResponseError('bad-response', 'the answer has no choices');
+    const content = choice.message?.content;
+    if (choice.finish_reason === 'content_filter' || (typeof content !== 'string' && choice.message?.refusal)) {
+      throw new ResponseError('refusal', `refused: ${choice.message?.refusal ?? 'the content filter stopped the answer'}`);
+    }
+    if (typeof content !== 'string') throw new ResponseError('bad-response', 'the answer has no content (null)');
     return {
-      text: choice?.message?.content ?? choice?.message?.refusal ?? '',
+      text: withoutKey(content, this.apiKey),
       promptTokens: response.usage?.prompt_tokens ?? 0,
       completionTokens: response.usage?.completion_tokens ?? 0,
     };

@@ -34,6 +34,8 @@ export function fatalError(failure: Failure, provider: Provider, endpoint: strin
       return new ProviderError(`Cannot reach ${endpoint}: ${failure.message}`, { hint: 'Check --base-url and that the server is running.' });
     case 'timeout':
       return new ProviderError(`${endpoint} did not answer the first requests within --timeout ${timeoutMs / 1000}s.`, { hint: 'Check that the server is up and serving the model; raise --timeout for slow models.' });
+    case 'bad-response':
+      return new ProviderError(`${endpoint} does not answer like an ${provider.id === 'anthropic' ? 'Anthropic' : 'OpenAI-compatible'} API: ${failure.message}.`, { hint: 'Check --base-url: it must point at the API itself (for OpenAI-compatible servers, the URL ending in /v1), not a web page or a login proxy.' });
     default:
       return new ProviderError(`${endpoint} rejected the first requests: ${failure.message}`, { status, hint: 'Check --model, --max-tokens, --temperature and --system for values this model does not accept.' });
   }
