@@ -2,7 +2,7 @@ import { runJob } from '../core/execute.js';
 import { JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
 import { exitCodeFor } from './outcome.js';
-import { printSummary, say, showProgress } from './render.js';
+import { paint, printSummary, say, showProgress } from './render.js';
 
 /** `evalctl __run <id>`: the background process of `create --detach`; writes to the job's run.log. */
 export default async function detached(context: Context, id: string): Promise<number> {
@@ -13,6 +13,7 @@ export default async function detached(context: Context, id: string): Promise<nu
   const job = await runJob(store, id, {
     env: context.env,
     signal: context.signal,
+    onWarning: (message) => say(context.t, paint(context.t, 'yellow', `warning: ${message}`)),
     onStart: (job, progress) => {
       say(context.t, `job ${job.id} started (pid ${process.pid})`);
       stop = showProgress(context.t, progress, job.cost_usd !== null);

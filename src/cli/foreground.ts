@@ -24,6 +24,7 @@ export async function runInForeground(context: Context, store: JobStore, id: str
       env: context.env,
       dataset: options.dataset,
       signal: context.signal,
+    onWarning: (message) => say(context.t, paint(context.t, 'yellow', `warning: ${message}`)),
       onStart: (job, progress) => {
         say(t, `${paint(t, 'bold', `Job ${job.id}`)}: ${job.rows.toLocaleString('en-US')} rows with ${modelsOf(job)}${job.variants.length > 1 ? ` (${job.variants.length} variants)` : ''}${progress.processed > progress.failed ? ` (${progress.processed - progress.failed} already answered)` : ''}`);
         stopProgress = showProgress(t, progress, job.cost_usd !== null);

@@ -5,8 +5,11 @@ import { formatCost, modelsOf, paint, say } from './render.js';
 /** `evalctl list`: recent jobs, one line each, newest first. */
 export default async function list(context: Context, flags: { json?: boolean; limit?: number }): Promise<number> {
   const store = JobStore.fromEnv(context.env, context.cwd);
-  const jobs = store.list().slice(0, flags.limit ?? 20);
+  const survey = store.survey();
+  const jobs = survey.jobs.slice(0, flags.limit ?? 20);
   const { t } = context;
+  // A damaged job never hides the others; it is named on stderr.
+  for (const { reason } of survey.damaged) say(t, paint(t, 'yellow', `warning: ${reason}`));
   if (flags.json) {
     t.out.write(`${JSON.stringify(jobs, null, 2)}\n`);
     return 0;

@@ -64,6 +64,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--rpm <n>', 'requests per minute at most', parse.positive)
     .option('--tpm <n>', 'tokens per minute at most', parse.positive)
     .option('--max-cost <usd>', 'stop before the spend would pass this budget', parse.positive)
+    .option('--max-answer-bytes <n>', 'refuse (as a row failure) an answer larger than this (default: any size)', parse.positiveInt)
     .option('--no-cache', 'do not answer from (or add to) the response cache')
     .option('--dry-run', 'show prompts, row count and estimated cost without calling the model')
     .option('--detach', 'run in the background; print the job id and return')

@@ -29,7 +29,7 @@ export const parse = {
 /** Flags that map one-to-one onto Settings, by commander's camelCase name (`--model` is repeatable: see create). */
 const SETTING_FLAGS: (keyof Settings)[] = [
   'baseUrl', 'system', 'temperature', 'maxTokens', 'concurrency', 'batchSize', 'targetColumn',
-  'timeout', 'maxRetries', 'maxRetryWait', 'rpm', 'tpm', 'maxCost', 'cache', 'usageColumns',
+  'timeout', 'maxRetries', 'maxRetryWait', 'rpm', 'tpm', 'maxCost', 'cache', 'usageColumns', 'maxAnswerBytes',
 ];
 
 /**

@@ -77,7 +77,9 @@ const STATUSES = new Set(['answered', 'cached', 'failed']);
 
 /**
  * A log line as an `Answer`, or undefined for a torn line or one that is not what evalctl
- * writes (no row of the table, an unknown variant, a status or counts of the wrong type).
+ * writes: no row of the table, an unknown variant, or any field of the wrong type (a count
+ * that is a string, a negative cost). Such a line is skipped whole, never half-read: its bytes
+ * go to DuckDB as they are, so every field DuckDB reads must be of its type.
  * Lines of evalctl 0.1 (no variant, no status, a `cached` flag) are read as variant 0.
  */
 export function entryOf(line: Buffer, rowCount: number, variants = 1): Answer | undefined {
@@ -87,11 +89,14 @@ export function entryOf(line: Buffer, rowCount: number, variants = 1): Answer | 
   } catch {
     return undefined;
   }
-  if (entry === null || typeof entry !== 'object') return undefined;
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
   const { row } = entry;
   const variant = entry.variant ?? 0;
   if (!isIndex(row, rowCount) || !isIndex(variant, variants)) return undefined;
-  const error = typeof entry.error === 'string' ? entry.error : null;
+  if (!optional(entry.answer, 'string') || !optional(entry.error, 'string') || !optional(entry.error_kind, 'string') || !optional(entry.cached, 'boolean')) return undefined;
+  for (const field of ['prompt_tokens', 'completion_tokens', 'attempts'] as const) if (!optional(entry[field], 'count')) return undefined;
+  if (!optional(entry.cost, 'amount') || !optional(entry.latency_ms, 'amount')) return undefined;
+  const error = (entry.error as string | null | undefined) ?? null;
   const status = entry.status === undefined
     ? (error !== null ? 'failed' : entry.cached === true ? 'cached' : 'answered')
     : entry.status;
@@ -101,24 +106,27 @@ export function entryOf(line: Buffer, rowCount: number, variants = 1): Answer | 
     row,
     variant,
     status: status as Answer['status'],
-    answer: typeof entry.answer === 'string' ? entry.answer : null,
+    answer: (entry.answer as string | null | undefined) ?? null,
     error,
-    error_kind: typeof entry.error_kind === 'string' ? entry.error_kind as Answer['error_kind'] : null,
-    attempts: count(entry.attempts),
-    latency_ms: typeof entry.latency_ms === 'number' && Number.isFinite(entry.latency_ms) ? entry.latency_ms : null,
-    prompt_tokens: count(entry.prompt_tokens),
-    completion_tokens: count(entry.completion_tokens),
-    cost: typeof entry.cost === 'number' && Number.isFinite(entry.cost) && entry.cost >= 0 ? entry.cost : 0,
+    error_kind: (entry.error_kind as Answer['error_kind'] | undefined) ?? null,
+    attempts: (entry.attempts as number | undefined) ?? 0,
+    latency_ms: (entry.latency_ms as number | null | undefined) ?? null,
+    prompt_tokens: (entry.prompt_tokens as number | null | undefined) ?? 0,
+    completion_tokens: (entry.completion_tokens as number | null | undefined) ?? 0,
+    cost: (entry.cost as number | null | undefined) ?? 0,
   };
+}
+
+/** Absent, null, or of the kind: `count` a whole number >= 0, `amount` a finite number >= 0. */
+function optional(value: unknown, kind: 'string' | 'boolean' | 'count' | 'amount'): boolean {
+  if (value === undefined || value === null) return true;
+  if (kind === 'count') return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  if (kind === 'amount') return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return typeof value === kind;
 }
 
 function isIndex(value: unknown, size: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < size;
-}
-
-/** A token count or attempt count from the log; anything else counts as 0, never NaN. */
-function count(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
 /** Calls `visit` with each complete line (without its newline) and its byte offset. */

@@ -34,11 +34,19 @@ export interface Answer {
  * Append-only log of answers, one JSON line each. Every answer is handed to the kernel before
  * the event loop turns again (a plain `write`, no user-space buffer), so a crash or SIGKILL
  * loses only requests still in flight; `sync()` adds an fsync for power loss.
+ *
+ * A write that fails (a full disk, a quota, an I/O error) never throws at the caller: what was
+ * not written stays in memory, `failure` is set and `onFailure` called once, so the run can
+ * stop with one clear line; `close()` tries once more.
  */
 export class AnswerLog {
   private readonly fd: number;
   private pending: string[] = [];
+  /** Bytes of an earlier write that did not reach the file (a short write, or a failed one). */
+  private unwritten?: Buffer;
   private scheduled = false;
+  failure?: NodeJS.ErrnoException;
+  onFailure?: (error: NodeJS.ErrnoException) => void;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a+');
@@ -48,7 +56,7 @@ export class AnswerLog {
 
   append(answer: Answer): void {
     this.pending.push(JSON.stringify({ ...answer, t: Date.now() }));
-    if (!this.scheduled) {
+    if (!this.scheduled && !this.failure) {
       this.scheduled = true;
       // Before the event loop moves on (no I/O, no new request, between an answer arriving and
       // its line reaching the kernel); answers finished in the same turn still go in one write.
@@ -56,24 +64,52 @@ export class AnswerLog {
     }
   }
 
-  /** Writes everything appended so far; safe to call from a signal handler. */
+  /** Writes everything appended so far; safe to call from a signal handler. Never throws. */
   flush(): void {
     this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('\n') + '\n';
+    if (this.pending.length === 0 && !this.unwritten) return;
+    const text = this.pending.length ? Buffer.from(this.pending.join('\n') + '\n') : Buffer.alloc(0);
     this.pending = [];
-    writeSync(this.fd, text);
+    let buffer = this.unwritten ? Buffer.concat([this.unwritten, text]) : text;
+    this.unwritten = undefined;
+    try {
+      // writeSync may write less than asked (a disk filling up): go on until all is written.
+      while (buffer.length > 0) buffer = buffer.subarray(writeSync(this.fd, buffer));
+    } catch (error) {
+      this.unwritten = buffer;
+      this.fail(error as NodeJS.ErrnoException);
+    }
   }
 
   sync(): void {
     this.flush();
-    fsyncSync(this.fd);
+    if (this.failure) return;
+    try {
+      fsyncSync(this.fd);
+    } catch (error) {
+      this.fail(error as NodeJS.ErrnoException);
+    }
+  }
+
+  /** Lines that could not be written, as bytes (empty when all reached the file). */
+  get unwrittenBytes(): number {
+    return (this.unwritten?.length ?? 0) + this.pending.reduce((sum, line) => sum + line.length + 1, 0);
   }
 
   close(): void {
+    // One more try: space may have been freed since.
+    const failed = this.failure;
+    this.failure = undefined;
     this.sync();
+    this.failure ??= failed;
     closeSync(this.fd);
     openLogs.delete(this);
+  }
+
+  private fail(error: NodeJS.ErrnoException): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.onFailure?.(error);
   }
 }
 
@@ -112,6 +148,8 @@ export interface AnswerState {
   tallies: AnswerTally[];
   done: Uint8Array;
   failed: Uint8Array;
+  /** Lines skipped: torn by a crash, or not what evalctl writes. */
+  skipped: number;
 }
 
 /**
@@ -126,9 +164,10 @@ export async function readAnswers(path: string, rows: number, variants = 1): Pro
   const failed = new Uint8Array(size);
   const fromCache = new Uint8Array(size);
   const tallies: AnswerTally[] = Array.from({ length: variants }, () => ({ answered: 0, failed: 0, cached: 0, promptTokens: 0, completionTokens: 0, cost: 0, latency: new LatencySample() }));
+  let skipped = 0;
   await forEachLine(path, (line) => {
     const entry = entryOf(line, rows, variants);
-    if (!entry) return;
+    if (!entry) { skipped += 1; return; }
     const tally = tallies[entry.variant];
     const at = entry.row * variants + entry.variant;
     tally.promptTokens += entry.prompt_tokens;
@@ -148,5 +187,5 @@ export async function readAnswers(path: string, rows: number, variants = 1): Pro
     if (done[at]) { tally.answered += 1; if (fromCache[at]) tally.cached += 1; }
     else if (failed[at]) tally.failed += 1;
   }
-  return { done, failed, tallies };
+  return { done, failed, tallies, skipped };
 }

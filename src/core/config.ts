@@ -35,6 +35,8 @@ export interface Settings {
   maxCost?: number;
   /** Answer repeated prompts from the on-disk cache (temperature 0 only). @default true */
   cache: boolean;
+  /** Refuse (as a row failure) an answer larger than this many bytes (UTF-8). Unlimited by default. */
+  maxAnswerBytes?: number;
   /** Also write `<target>_prompt_tokens` and `<target>_completion_tokens`. @default false */
   usageColumns: boolean;
   /** Per-model price overrides, USD per million tokens. */
@@ -96,6 +98,7 @@ const SCHEMA: Record<Exclude<keyof Settings, 'pricing' | 'variants'>, Kind> = {
   maxCost: 'positive',
   cache: 'boolean',
   usageColumns: 'boolean',
+  maxAnswerBytes: 'positive-int',
 };
 
 /** `maxRetryWait` -> `EVALCTL_MAX_RETRY_WAIT` */

@@ -81,3 +81,27 @@ export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A file evalctl must write (the answer log, the job record, the output) cannot be written. */
+export class StorageError extends EvalctlError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { code: 'storage', hint, cause });
+    this.name = 'StorageError';
+  }
+}
+
+/** Why a file operation failed, in words: `the disk is full`, `permission denied`. */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOSPC': return 'the disk is full';
+    case 'EDQUOT': return 'the disk quota is used up';
+    case 'EROFS': return 'the file system is read-only';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ENOTDIR': return 'a part of the path is a file, not a directory';
+    case 'EISDIR': return 'it is a directory';
+    case 'ENOENT': return 'it does not exist';
+    case 'EIO': return 'an I/O error';
+    default: return code ? `${code}` : messageOf(error);
+  }
+}

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { AnswerLog, readAnswers, type Answer } from './answers.js';
 import { cacheScope, ResponseCache } from './cache.js';
 import { Dataset, type InputFormat } from './dataset.js';
-import { EvalctlError, JobError, messageOf } from './errors.js';
+import { EvalctlError, fileProblem, JobError, messageOf, StorageError } from './errors.js';
 import { checkSourceUnchanged } from './fingerprint.js';
+import { thisProcess } from './process.js';
 import { isActive, type JobRecord, type JobStore, type VariantStats } from './jobs.js';
 import { transition } from './lifecycle.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
@@ -26,6 +27,8 @@ export interface RunHooks {
   env?: NodeJS.ProcessEnv;
   /** A dataset already opened by `planJob` (saves opening it twice). */
   dataset?: Dataset;
+  /** Something the user should know that does not stop the run (the cache turned off). */
+  onWarning?(message: string): void;
 }
 
 /** How often the job record is rewritten at most, and answers fsynced, in milliseconds. */
@@ -57,7 +60,7 @@ export async function runJob(store: JobStore, id: string, hooks: RunHooks = {}):
 async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: NodeJS.ProcessEnv): Promise<JobRecord> {
   let job = store.read(id);
   const paths = store.paths(job.id);
-  job = transition(store, job, 'running', { pid: process.pid, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null });
+  job = transition(store, job, 'running', { pid: process.pid, pid_started: thisProcess().started, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null });
   let dataset = hooks.dataset;
   try {
     checkSourceUnchanged(job.source, job.id);
@@ -65,13 +68,27 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     const s = job.settings;
     const { columns, renders } = compileVariants(s.variants, dataset);
     const selection = selectionOf(job, paths.sample);
+    if (!existsSync(paths.answers)) {
+      throw new JobError(`The answer log of job ${job.id} (${paths.answers}) is missing, so evalctl cannot tell which rows were paid for.`, 'Put the file back to resume, or start again with `evalctl create` (at temperature 0 the response cache still answers rows sent before).');
+    }
     const state = await readAnswers(paths.answers, dataset.rowCount, s.variants.length);
+    if (state.skipped > 0) hooks.onWarning?.(`${state.skipped} line${state.skipped === 1 ? '' : 's'} of ${paths.answers} ${state.skipped === 1 ? 'is' : 'are'} not what evalctl writes (torn by a crash, damaged or edited) and ${state.skipped === 1 ? 'was' : 'were'} skipped; ${state.skipped === 1 ? 'its row is' : 'their rows are'} sent again.`);
     const progress = progressFrom(job, state.tallies);
     const lanes = await lanesOf(s, env);
-    const cache = lanes.some((lane) => lane.cache) ? await ResponseCache.open(store.cacheDir) : undefined;
+    const cache = lanes.some((lane) => lane.cache) ? await ResponseCache.open(store.cacheDir, (message) => hooks.onWarning?.(message)) : undefined;
     const log = new AnswerLog(paths.answers);
-    const checkpoint = throttledCheckpoint(() => { log.flush(); job = transition(store, snapshot(job, progress), 'running'); }, log);
-    const runner = new Runner({ lanes, settings: s, cache }, progress, (answer: Answer) => {
+    /** A write of the job record that failed (a full disk): the run stops as when the log fails. */
+    let recordFailure: unknown;
+    const checkpoint = throttledCheckpoint(() => {
+      log.flush();
+      try {
+        job = transition(store, snapshot(job, progress), 'running');
+      } catch (error) {
+        recordFailure ??= error;
+        runner.cancel('fatal');
+      }
+    }, log);
+    const runner = new Runner({ lanes, settings: s, cache, maxAnswerBytes: s.max_answer_bytes ?? undefined }, progress, (answer: Answer) => {
       // A pair that failed in an earlier run is counted once: its new outcome replaces the old one.
       const at = answer.row * s.variants.length + answer.variant;
       if (state.failed[at]) {
@@ -82,6 +99,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
       checkpoint(false);
     });
 
+    log.onFailure = () => runner.cancel('fatal');
     const onAbort = () => runner.cancel('cancelled');
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
     // A Ctrl-C or `cancel` that came while the job was starting: the listener alone would miss it.
@@ -105,6 +123,8 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     }
 
     job = snapshot(job, progress);
+    const storageFailure = log.failure ?? recordFailure;
+    if (storageFailure) throw storageError(storageFailure, log.failure ? paths.answers : paths.record, job.id, log.unwrittenBytes);
     // A run stopped before any answer (a bad key on the first request) leaves no output: it
     // would hold nothing but failed and not-run rows, and bad input leaves the user's folder untouched.
     const nothingToWrite = fatal !== undefined && progress.processed - progress.failed === 0;
@@ -127,27 +147,42 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     }
     const now = new Date().toISOString();
     if (fatal) {
-      job = transition(store, { ...job, agreement }, 'errored', { pid: null, stop_reason: 'error', error_message: redactSecrets(nothingToWrite ? fatal.message : `${fatal.message} Answers so far are in ${job.output}.`, env) });
+      job = transition(store, { ...job, agreement }, 'errored', { pid: null, pid_started: null, stop_reason: 'error', error_message: redactSecrets(nothingToWrite ? fatal.message : `${fatal.message} Answers so far are in ${job.output}.`, env) });
       throw fatal;
     }
     job = stop === 'completed'
-      ? transition(store, { ...job, agreement }, 'completed', { completed_at: now, pid: null })
+      ? transition(store, { ...job, agreement }, 'completed', { completed_at: now, pid: null, pid_started: null })
       : transition(store, { ...job, agreement }, 'cancelled', {
-          cancelled_at: now, pid: null, stop_reason: stop === 'budget' ? 'budget' : 'cancelled',
+          cancelled_at: now, pid: null, pid_started: null, stop_reason: stop === 'budget' ? 'budget' : 'cancelled',
           error_message: stop === 'budget'
             ? `Stopped before passing the --max-cost budget of $${s.max_cost}; resume with a higher --max-cost to finish.`
             : 'Cancelled; answers so far are kept. Resume to finish.',
         });
     return job;
   } catch (error) {
-    const current = store.read(job.id);
-    if (current.status !== 'errored') {
-      job = transition(store, { ...current, ...snapshotFields(job) }, 'errored', { pid: null, stop_reason: 'error', error_message: redactSecrets(messageOf(error), env) });
+    try {
+      const current = store.read(job.id);
+      if (current.status !== 'errored') {
+        job = transition(store, { ...current, ...snapshotFields(job) }, 'errored', { pid: null, stop_reason: 'error', error_message: redactSecrets(messageOf(error), env) });
+      }
+    } catch {
+      // The record cannot be written either (a full disk): it keeps saying `running` with this
+      // process's pid, which reads as crashed once the process is gone, and resumes the same way.
     }
     throw error;
   } finally {
     dataset?.close();
   }
+}
+
+/** The run stopped because a file of the job could not be written. */
+function storageError(error: unknown, path: string, id: string, unwrittenBytes: number): StorageError {
+  const lost = unwrittenBytes > 0 ? ` ${unwrittenBytes.toLocaleString('en-US')} bytes of answers received last could not be kept and will be asked again.` : '';
+  return new StorageError(
+    `Cannot write ${path} (${fileProblem(error)}); the run stopped. Every answer written before is kept.${lost}`,
+    `Free some space (or fix the permissions), then \`evalctl resume ${id}\`.`,
+    error,
+  );
 }
 
 /** One lane per variant: its provider (built now, with its key), request, price and cache scope. */

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { JobError } from './errors.js';
+import { fileProblem, JobError, StorageError } from './errors.js';
+import { formatProcess, parseProcess, processAlive, thisProcess } from './process.js';
 import { migrateSettings, SCHEMA_VERSION, type JobSpec } from './spec.js';
 
 export const STATUSES = ['queued', 'running', 'committing', 'completed', 'errored', 'cancelled'] as const;
@@ -69,6 +70,8 @@ export interface JobRecord {
   backoff?: { reason: string; until: number; concurrency: number } | null;
   /** The process running the job, while it runs; a running job whose process is gone crashed. */
   pid: number | null;
+  /** When that process started (see `ProcessId`), so a reused pid is not taken for it. */
+  pid_started?: string | null;
 }
 
 /** Files of one job. */
@@ -115,14 +118,18 @@ export class JobStore {
 
   /** Creates a job with a fresh short id and an empty answer log. */
   create(record: Omit<JobRecord, 'id'>): JobRecord {
-    mkdirSync(join(this.home, 'jobs'), { recursive: true });
-    let id = newId();
-    while (existsSync(this.paths(id).dir)) id = newId();
-    const job = { id, ...record };
-    mkdirSync(this.paths(id).dir);
-    writeFileSync(this.paths(id).answers, '');
-    this.write(job);
-    return job;
+    try {
+      mkdirSync(join(this.home, 'jobs'), { recursive: true });
+      let id = newId();
+      while (existsSync(this.paths(id).dir)) id = newId();
+      const job = { id, ...record };
+      mkdirSync(this.paths(id).dir);
+      writeFileSync(this.paths(id).answers, '');
+      this.write(job);
+      return job;
+    } catch (error) {
+      throw new StorageError(`Cannot create a job in ${this.home} (${fileProblem(error)}).`, 'Set EVALCTL_HOME to a writable folder, or free some space.', error);
+    }
   }
 
   write(job: JobRecord): void {
@@ -147,10 +154,21 @@ export class JobStore {
 
   /** Every job, newest first. */
   list(): JobRecord[] {
-    return this.ids()
-      .map((id) => { try { return this.read(id); } catch { return undefined; } })
-      .filter((job): job is JobRecord => job !== undefined)
-      .sort((a, b) => b.created_at.localeCompare(a.created_at));
+    return this.survey().jobs;
+  }
+
+  /** Every readable job, newest first, and the jobs whose record cannot be read, with why. */
+  survey(): { jobs: JobRecord[]; damaged: { id: string; reason: string }[] } {
+    const jobs: JobRecord[] = [];
+    const damaged: { id: string; reason: string }[] = [];
+    for (const id of this.ids()) {
+      try {
+        jobs.push(this.read(id));
+      } catch (error) {
+        damaged.push({ id, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { jobs: jobs.sort((a, b) => b.created_at.localeCompare(a.created_at)), damaged };
   }
 
   /**
@@ -162,13 +180,13 @@ export class JobStore {
     const path = join(this.paths(id).dir, 'run.lock');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        writeFileSync(path, String(process.pid), { flag: 'wx' });
+        writeFileSync(path, formatProcess(thisProcess()), { flag: 'wx' });
         return () => rmSync(path, { force: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-        if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
-          throw new JobError(`Job ${id} is already being run by process ${holder}.`, `Follow it with \`evalctl status ${id} --watch\`.`);
+        const holder = parseProcess(readFileSync(path, 'utf8'));
+        if (holder && holder.pid !== process.pid && processAlive(holder.pid, holder.started)) {
+          throw new JobError(`Job ${id} is already being run by process ${holder.pid}.`, `Follow it with \`evalctl status ${id} --watch\`.`);
         }
         rmSync(path, { force: true });
       }
@@ -196,6 +214,7 @@ export class JobStore {
   launched(id: string, pid: number | null): void {
     if (pid === null) rmSync(this.paths(id).launcher, { force: true });
     else writeFileSync(this.paths(id).launcher, String(pid));
+    // The launcher knows only the pid; the child notes its own start time once it runs.
   }
 
   private ids(): string[] {
@@ -269,7 +288,7 @@ export function isActive(status: JobStatus): boolean {
 function withLiveness(job: JobRecord, launcherFile: string): JobRecord {
   const pid = job.pid ?? (job.status === 'queued' ? launcherPid(launcherFile) : null);
   if (!isActive(job.status) || pid === null) return job;
-  if (processAlive(pid)) return { ...job, pid };
+  if (processAlive(pid, job.pid === null ? null : job.pid_started ?? null)) return { ...job, pid };
   return {
     ...job,
     status: 'errored',
@@ -285,28 +304,6 @@ function launcherPid(path: string): number | null {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
-  }
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-/**
- * A killed background job stays a zombie until its new parent (init) reaps it, and signal 0
- * still reaches a zombie; on Linux, /proc tells. Elsewhere this says no.
- */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
   }
 }
 

@@ -67,6 +67,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       output_format: 'parquet',
       usage_columns: settings.usageColumns,
       cache: settings.cache,
+      max_answer_bytes: settings.maxAnswerBytes ?? null,
       concurrency: settings.concurrency,
       timeout_seconds: settings.timeout,
       max_retries: settings.maxRetries,

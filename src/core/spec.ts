@@ -43,6 +43,8 @@ export interface JobSpec {
   output_format: string;
   usage_columns: boolean;
   cache: boolean;
+  /** Answers over this many bytes are row failures (`too-large`); null: any size. */
+  max_answer_bytes: number | null;
   // How the job runs, not what it asks: `resume` may change these.
   /** Requests in flight at most, per endpoint. */
   concurrency: number;
@@ -100,6 +102,7 @@ export function migrateSettings(settings: Record<string, unknown>): JobSpec | un
     output_format: s.output_format,
     usage_columns: Boolean(s.usage_columns),
     cache: s.cache ?? true,
+    max_answer_bytes: null,
     concurrency: s.concurrency ?? 8,
     timeout_seconds: s.timeout_seconds ?? 120,
     max_retries: s.max_retries ?? 6,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { duckdb } from '../helpers/table.js';
-import { startStub, type Stub } from '../stub/server.js';
+import { startStub, type Stub, type StubOptions } from '../stub/server.js';
 
 const KEY = 'sk-test-badinput-0123456789abcdef';
 const P = ['-p', 'Classify: {review}'];
@@ -25,6 +25,8 @@ interface Case {
   cwd?: string;
   /** Force this status from the stub; the run must stop after a few requests. */
   status?: number;
+  /** Make the stub answer 200 with this unusable body. */
+  malformed?: StubOptions['malformed'];
   /** The run starts (a job is created) before it fails: allow the `Job <id>: N rows` line. */
   starts?: boolean;
   maxSeconds?: number;
@@ -85,6 +87,14 @@ const cases: Case[] = [
   { name: 'status of an unknown job', args: ['status', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
   { name: 'cancel of an unknown job', args: ['cancel', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
   { name: 'resume of an unknown job', args: ['resume', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
+  { name: 'EVALCTL_HOME is a file', args: ['create', 'data.csv', ...P], code: 1, culprit: ['Cannot create a job', 'data.csv', 'is a file'], env: { EVALCTL_HOME: 'data.csv' } },
+  // Servers that answer 200 with nothing usable (the first requests): the run stops early.
+  { name: 'server answers an HTML login page', args: ['create', 'many.csv', ...P], code: 1, culprit: ['does not answer like an OpenAI-compatible API', 'HTML page', 'Sign in'], malformed: 'html', starts: true },
+  { name: 'server answers with no choices', args: ['create', 'many.csv', ...P], code: 1, culprit: ['does not answer like an OpenAI-compatible API', 'no choices'], malformed: 'no-choices', starts: true },
+  { name: 'server answers broken JSON', args: ['create', 'many.csv', ...P], code: 1, culprit: ['does not answer like an OpenAI-compatible API', 'not valid JSON'], malformed: 'not-json', starts: true },
+  // Variants
+  { name: 'the same --model twice', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini', '-m', 'gpt-4o-mini'], code: 2, culprit: ['"gpt_4o_mini"', 'both named'] },
+  { name: 'resume with --prompt', args: ['resume', 'nosuchjob', '-p', 'other {review}'], code: 2, culprit: ['resume cannot take --prompt'] },
 ];
 
 let stub: Stub;
@@ -163,6 +173,7 @@ function errorLines(stderr: string, starts: boolean): string[] {
 describe('bad input: one clear line, the right exit code, nothing touched', () => {
   for (const c of cases) (c.skip ? it.skip : it)(c.name, async () => {
     if (c.status) stub.configure({ status: c.status });
+    stub.configure({ malformed: c.malformed ?? (null as never) });
     const before = snapshot(dir);
     const started = performance.now();
     const result = await runCli(c.args, { cwd: join(dir, c.cwd ?? ''), env: env(c.env), timeoutMs: 45_000 });

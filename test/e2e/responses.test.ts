@@ -86,3 +86,27 @@ function filesUnder(dir: string): string[] {
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
 }
+
+describe('answers of any size', () => {
+  it.each(['out.csv', 'out.parquet', 'out.jsonl'])('a 24 MB answer is written whole (%s), and the job finishes', async (name) => {
+    const bytes = 24 * 1024 * 1024;
+    const bench = await benches.make(6, { bigAnswer: { bytes, prompts: [promptFor(2)] } });
+    const result = await bench.run(['-o', name]);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = (await readTable(join(bench.root, name))).rows;
+    expect((rows[2].answer as string).length).toBe(bytes);
+    expect(rows.filter((_, i) => i !== 2).map((r) => r.answer)).toEqual([0, 1, 3, 4, 5].map((i) => stubAnswer(promptFor(i))));
+  }, 60_000);
+
+  it('--max-answer-bytes refuses a larger answer as a row failure (paid, counted), and the rest are answered', async () => {
+    const bench = await benches.make(6, { bigAnswer: { bytes: 5000, prompts: [promptFor(4)] } });
+    const result = await bench.run(['-o', 'out.csv', '--max-answer-bytes', '1000']);
+    expect(result.code, result.stderr).toBe(3);
+    const rows = (await readTable(join(bench.root, 'out.csv'))).rows;
+    expect([rows[4].answer, rows[4].answer_status, rows[4].answer_error]).toEqual([null, 'failed', 'the answer is 5,000 bytes, over --max-answer-bytes 1,000']);
+    expect(rows.filter((r) => r.answer_status === 'answered')).toHaveLength(5);
+    // Paid once, and its tokens are in the bill.
+    expect(bench.stub.stats().paid).toBe(6);
+    expect(result.stderr).toMatch(/tokens {5}\d+ prompt \+ 1,\d{3} completion/);
+  });
+});

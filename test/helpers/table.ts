@@ -11,7 +11,7 @@ export async function readTable(path: string): Promise<{ columns: { name: string
   const connection = await instance.connect();
   try {
     const reader = path.endsWith('.parquet') ? `read_parquet(${literal(path)})`
-      : path.endsWith('.csv') ? `read_csv(${literal(path)}, header = true, all_varchar = true)`
+      : path.endsWith('.csv') ? `read_csv(${literal(path)}, header = true, all_varchar = true, max_line_size = 100000000)`
       : path.endsWith('.tsv') ? `read_csv(${literal(path)}, header = true, all_varchar = true, delim = '\t')`
       : `read_json(${literal(path)})`;
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`);

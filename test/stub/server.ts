@@ -43,6 +43,8 @@ export interface StubOptions {
    */
   malformed?: 'no-choices' | 'null-content' | 'html' | 'not-json' | 'content-filter';
   malformedPrompts?: string[];
+  /** prompts containing one of `prompts` get an answer of `bytes` bytes ('x' repeated after the usual answer). */
+  bigAnswer?: { bytes: number; prompts: string[] };
   /** answers include the API key the request carried, as a leaky server might echo it. */
   echoKey?: boolean;
   /** override of stubAnswer (in-process use only). */
@@ -198,6 +200,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     if (inputs) return { status: 200, body: W.embeddingsBody(parsed.model, inputs, body.encoding_format === 'base64'), emb: true };
     if (o.malformed && (!o.malformedPrompts || o.malformedPrompts.some((m) => prompt.includes(m)))) return malformedOut(wire, o.malformed, parsed.model);
     let answer = (o.answer ?? stubAnswer)(prompt);
+    if (o.bigAnswer?.prompts.some((m) => prompt.includes(m))) answer = answer.padEnd(o.bigAnswer.bytes, 'x');
     if (o.echoKey) answer += ` (key: ${String(req.headers['x-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer /, '')})`;
     const pt = W.tokens(parsed.system + prompt), ct = W.tokens(answer);
     const text = path === '/v1/messages' ? W.messageBody(++n, parsed.model, answer, pt, ct) : W.chatBody(++n, parsed.model, answer, pt, ct);

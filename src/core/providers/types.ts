@@ -45,6 +45,7 @@ export type FailureKind =
   | 'bad-request' // 400, 422: this row fails; stops the run if every early row fails so
   | 'bad-response' // a 200 with nothing usable (no choices, null content, not JSON): this row fails; stops the run if the first answers are all so
   | 'refusal' // the provider's content filter refused: this row fails, recorded as such
+  | 'too-large' // the answer is over --max-answer-bytes: this row fails (it was paid for)
   | 'aborted' // we cancelled it
   | 'other';
 

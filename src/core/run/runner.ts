@@ -50,6 +50,8 @@ export interface RunnerOptions {
   /** The response cache, for lanes with a scope. */
   readonly cache?: ResponseCache;
   readonly clock?: Clock;
+  /** Answers over this many bytes are row failures of kind `too-large` (paid for, not kept). */
+  readonly maxAnswerBytes?: number;
 }
 
 export type StopReason = 'completed' | 'cancelled' | 'budget' | 'fatal';
@@ -339,6 +341,9 @@ export class Runner {
   private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached'): void {
     const cached = status === 'cached';
     const { completion } = outcome;
+    const limit = this.options.maxAnswerBytes;
+    // Length in UTF-16 units bounds the bytes from below (x1) and above (x3): measure only near the limit.
+    const tooLarge = limit !== undefined && completion.text.length * 3 > limit && Buffer.byteLength(completion.text) > limit;
     const lane = this.options.lanes[item.variant];
     const promptTokens = cached ? 0 : completion.promptTokens;
     const completionTokens = cached ? 0 : completion.completionTokens;
@@ -355,6 +360,17 @@ export class Runner {
     }
     if (!cached) variant.latency.add(outcome.latencyMs);
     if (totals.backoff && totals.backoff.until < this.clock.now()) totals.backoff = undefined;
+    if (tooLarge) {
+      totals.failed += 1;
+      variant.failed += 1;
+      this.record({
+        row: item.row, variant: item.variant, status: 'failed', answer: null,
+        error: `the answer is ${Buffer.byteLength(completion.text).toLocaleString('en-US')} bytes, over --max-answer-bytes ${limit!.toLocaleString('en-US')}`,
+        error_kind: 'too-large', attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
+        prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
+      });
+      return;
+    }
     this.record({
       row: item.row, variant: item.variant, status, answer: completion.text, error: null, error_kind: null,
       attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
