@@ -85,6 +85,8 @@ const cases: Case[] = [
   { name: 'status of an unknown job', args: ['status', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
   { name: 'cancel of an unknown job', args: ['cancel', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
   { name: 'resume of an unknown job', args: ['resume', 'nosuchjob'], code: 1, culprit: ['"nosuchjob"'] },
+  { name: 'export of an unknown job', args: ['export', 'nosuchjob', '-o', 'out.csv'], code: 1, culprit: ['"nosuchjob"'] },
+  { name: 'export without -o or --overwrite', args: ['export', 'nosuchjob'], code: 2, culprit: ['-o <path>', '--overwrite'] },
 ];
 
 let stub: Stub;
