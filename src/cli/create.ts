@@ -39,7 +39,13 @@ export default async function create(context: Context, source: string, flags: Cr
     return dryRun(context, plan, flags.json ?? false);
   }
   const store = JobStore.fromEnv(context.env, context.cwd);
-  const job = createJob(store, plan.record, plan.dataset.rowCount);
+  let job;
+  try {
+    job = createJob(store, plan.record, plan.dataset.rowCount, { explicit: flags.output !== undefined, overwrite: flags.overwrite ?? false });
+  } catch (error) {
+    plan.dataset.close();
+    throw error;
+  }
   if (flags.detach) {
     plan.dataset.close();
     store.launched(job.id, runDetached(store, job.id, context.env));

@@ -91,6 +91,13 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--json', 'print the job record as JSON on stdout')
     .action(run(() => import('./cancel.js')));
 
+  root.command('export')
+    .description('Write a stopped job\'s output again from its answers, in any format; nothing is sent.')
+    .argument('<id>', 'job id or a unique prefix of it')
+    .option('-o, --output <path>', 'where to write; format from extension (.parquet, .csv, .tsv, .jsonl, .json)')
+    .option('--overwrite', 'replace an existing file; without -o, write the job\'s own output again')
+    .action(run(() => import('./export.js')));
+
   const resume = root.command('resume')
     .description('Continue a cancelled, errored or crashed job; only rows without an answer are sent. Settings that change how it runs may change; those that change the answers may not.')
     .argument('<id>', 'job id or a unique prefix of it')

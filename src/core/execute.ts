@@ -9,13 +9,14 @@ import { isActive, type JobRecord, type JobStore, type VariantStats } from './jo
 import { transition } from './lifecycle.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { agreementOf } from './output/agreement.js';
-import { answerColumns } from './output/columns.js';
+import { claimJobOutput, releaseJobOutput } from './output/claim.js';
+import { selectionOf, writeJobOutput } from './output/job-output.js';
 import { creditsOf, priceFor, type Price } from './pricing.js';
 import { compileVariants } from './prompts.js';
 import type { RunProgress } from './run/progress.js';
 import { Runner, type Lane, type StopReason, type WorkItem } from './run/runner.js';
 import { endpointKey, endpointLabel, type JobSpec } from './spec.js';
-import { writeOutput, type OutputFormat, type RowSelection } from './writer.js';
+import type { RowSelection } from './writer.js';
 
 export interface RunHooks {
   /** Called once the run starts, with the live counters a progress display can poll. */
@@ -64,6 +65,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
   let dataset = hooks.dataset;
   try {
     checkSourceUnchanged(job.source, job.id);
+    claimJobOutput(store, job);
     dataset ??= await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat });
     const s = job.settings;
     const { columns, renders } = compileVariants(s.variants, dataset);
@@ -133,17 +135,13 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
       job = transition(store, job, 'committing');
       hooks.onCommit?.(job);
       const names = s.variants.map((v) => v.name);
-      await writeOutput(dataset, {
-        output: job.output,
-        format: s.output_format as OutputFormat,
-        columns: answerColumns(s),
-        variants: s.variants.length,
-        answersPath: paths.answers,
-        selection,
+      await writeJobOutput(store, job, dataset, {
         afterWrite: async (connection, answers) => {
           agreement = await agreementOf(connection, answers, names).catch(() => null);
         },
       });
+    } else {
+      releaseJobOutput(store, job);
     }
     const now = new Date().toISOString();
     if (fatal) {
@@ -230,13 +228,6 @@ async function* workItems(
     }
     if (items.length) yield items;
   }
-}
-
-function selectionOf(job: JobRecord, samplePath: string): RowSelection {
-  const s = job.settings;
-  if (!s.is_sample || s.sample_count === null) return { kind: 'all' };
-  if (s.sample_seed === null) return { kind: 'first', count: s.sample_count };
-  return { kind: 'rows', path: samplePath };
 }
 
 function sampleFile(path: string): number[] {

@@ -132,6 +132,11 @@ export class JobStore {
     }
   }
 
+  /** Removes a job that never ran (a new job whose output another job holds). */
+  discard(id: string): void {
+    rmSync(this.paths(id).dir, { recursive: true, force: true });
+  }
+
   write(job: JobRecord): void {
     const path = this.paths(job.id).record;
     const temporary = `${path}.${process.pid}.tmp`;

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { JobError } from './errors.js';
 import { checkSourceUnchanged } from './fingerprint.js';
 import { isActive, type JobRecord, type JobStatus, type JobStore } from './jobs.js';
+import { takeNewOutput, type OutputChoice } from './output/claim.js';
 import { sampleRows } from './sample.js';
 import type { JobSpec, RunSettings } from './spec.js';
 
@@ -29,9 +30,19 @@ export function transition(store: JobStore, job: JobRecord, to: JobStatus, field
   return next;
 }
 
-/** Records a new job from a checked plan, with its seeded sample if it has one. */
-export function createJob(store: JobStore, record: Omit<JobRecord, 'id'>, sourceRows: number): JobRecord {
-  const job = store.create(record);
+/**
+ * Records a new job from a checked plan, with its seeded sample if it has one, and makes it the
+ * owner of its output (see `takeNewOutput`); a job that cannot have its output is not kept.
+ */
+export function createJob(store: JobStore, record: Omit<JobRecord, 'id'>, sourceRows: number, output: OutputChoice = { explicit: true, overwrite: false }): JobRecord {
+  const created = store.create(record);
+  let job: JobRecord;
+  try {
+    job = takeNewOutput(store, created, output);
+  } catch (error) {
+    store.discard(created.id);
+    throw error;
+  }
   const s = job.settings;
   if (s.sample_seed !== null && s.sample_count !== null) {
     writeFileSync(store.paths(job.id).sample, JSON.stringify({ rows: sampleRows(sourceRows, s.sample_count, s.sample_seed) }));

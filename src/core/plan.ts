@@ -1,11 +1,11 @@
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Settings } from './config.js';
 import { Dataset, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
 import { fingerprintFile } from './fingerprint.js';
 import type { JobRecord } from './jobs.js';
 import { answerColumns } from './output/columns.js';
+import { checkOutputPath, freeName } from './output/path.js';
 import { compileVariants } from './prompts.js';
 import { SCHEMA_VERSION, type JobSpec } from './spec.js';
 import { resolveVariants } from './variants.js';
@@ -136,51 +136,5 @@ function checkTarget(dataset: Dataset, added: readonly string[], overwrite: bool
 
 function outputPath(request: CreateRequest, dataset: Dataset): string {
   if (request.output === undefined) return freeName(dataset.path, dataset.format, request.settings.targetColumn);
-  const output = resolve(request.cwd, request.output);
-  outputFormatFromPath(output);
-  if (sameFile(output, dataset.path)) {
-    throw new UsageError(`The output ${request.output} is the input file; evalctl never modifies its input.`, 'Choose another --output path.');
-  }
-  // From here on the command line is fine but the file system disagrees: exit 1, not 2.
-  const directory = dirname(output);
-  if (!existsSync(directory)) {
-    throw new InputError(`The output directory ${directory} does not exist.`, 'Create it first, or choose another --output path.');
-  }
-  if (!statSync(directory).isDirectory()) {
-    throw new InputError(`The output directory ${directory} is a file, not a directory.`, 'Choose another --output path.');
-  }
-  try {
-    accessSync(directory, constants.W_OK);
-  } catch {
-    throw new InputError(`Cannot write to the output directory ${directory} (permission denied).`, 'Choose another --output path.');
-  }
-  if (existsSync(output) && !request.overwrite) {
-    throw new InputError(`The output ${request.output} already exists.`, 'Pass --overwrite to replace it, or choose another --output path.');
-  }
-  if (existsSync(output) && statSync(output).isDirectory()) {
-    throw new InputError(`The output ${request.output} is a directory.`, 'Give a file path to --output, e.g. out.parquet.');
-  }
-  return output;
-}
-
-/** `reviews.csv` -> `reviews.prediction.csv`, or `reviews.prediction-2.csv` if that is taken. */
-function freeName(input: string, format: InputFormat, target: string): string {
-  const name = basename(input).replace(/\.(gz|zst)$/i, '');
-  const stem = name.slice(0, name.length - extname(name).length) || name;
-  // JSON lines keep the input's own spelling (.jsonl or .ndjson); anything else gets the format's.
-  const extension = format === 'jsonl' && /^\.(jsonl|ndjson)$/i.test(extname(name)) ? extname(name) : `.${format}`;
-  const safeTarget = target.replace(/[^\w.-]+/g, '_');
-  for (let n = 1; ; n++) {
-    const candidate = join(dirname(input), `${stem}.${safeTarget}${n === 1 ? '' : `-${n}`}${extension}`);
-    if (!existsSync(candidate)) return candidate;
-  }
-}
-
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
-  }
+  return checkOutputPath(request.output, { cwd: request.cwd, input: dataset.path, overwrite: request.overwrite ?? false });
 }

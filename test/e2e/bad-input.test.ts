@@ -95,6 +95,8 @@ const cases: Case[] = [
   // Variants
   { name: 'the same --model twice', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini', '-m', 'gpt-4o-mini'], code: 2, culprit: ['"gpt_4o_mini"', 'both named'] },
   { name: 'resume with --prompt', args: ['resume', 'nosuchjob', '-p', 'other {review}'], code: 2, culprit: ['resume cannot take --prompt'] },
+  { name: 'export of an unknown job', args: ['export', 'nosuchjob', '-o', 'out.csv'], code: 1, culprit: ['"nosuchjob"'] },
+  { name: 'export without -o or --overwrite', args: ['export', 'nosuchjob'], code: 2, culprit: ['-o <path>', '--overwrite'] },
 ];
 
 let stub: Stub;
@@ -192,7 +194,7 @@ describe('bad input: one clear line, the right exit code, nothing touched', () =
     if (c.maxSeconds) expect(seconds).toBeLessThan(c.maxSeconds);
 
     const stats = stub.stats();
-    if (c.status) {
+    if (c.status || c.malformed) {
       // Stops at the first refusals instead of failing all 200 rows one by one.
       expect(stats.requests).toBeGreaterThan(0);
       expect(stats.requests).toBeLessThanOrEqual(16);

@@ -1,0 +1,37 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Dataset } from '../dataset.js';
+import type { JobRecord, JobStore } from '../jobs.js';
+import { writeOutput, type OutputFormat, type RowSelection } from '../writer.js';
+import { answerColumns } from './columns.js';
+
+/** Which rows of the source a job covers: all, its first n, or its seeded sample (stored beside it). */
+export function selectionOf(job: JobRecord, samplePath: string): RowSelection {
+  const s = job.settings;
+  if (!s.is_sample || s.sample_count === null) return { kind: 'all' };
+  if (s.sample_seed === null) return { kind: 'first', count: s.sample_count };
+  return { kind: 'rows', path: samplePath };
+}
+
+/**
+ * Writes a job's output from its answer log: every input column of its rows, then its answer
+ * columns. `runJob` writes `job.output` in the job's format; `export` writes anywhere, in the
+ * format of the path it was given.
+ */
+export async function writeJobOutput(
+  store: JobStore,
+  job: JobRecord,
+  dataset: Dataset,
+  options: { output?: string; format?: OutputFormat; afterWrite?: (connection: DuckDBConnection, answers: string) => Promise<void> } = {},
+): Promise<void> {
+  const s = job.settings;
+  const paths = store.paths(job.id);
+  await writeOutput(dataset, {
+    output: options.output ?? job.output,
+    format: options.format ?? (s.output_format as OutputFormat),
+    columns: answerColumns(s),
+    variants: s.variants.length,
+    answersPath: paths.answers,
+    selection: selectionOf(job, paths.sample),
+    afterWrite: options.afterWrite,
+  });
+}
