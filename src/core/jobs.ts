@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JobError } from './errors.js';
+import type { VariantMetrics } from './score/measure.js';
 import { migrateSettings, SCHEMA_VERSION, type JobSpec } from './spec.js';
 
 export const STATUSES = ['queued', 'running', 'committing', 'completed', 'errored', 'cancelled'] as const;
@@ -51,6 +52,8 @@ export interface JobRecord {
   /** Per variant, in the order of `settings.variants`. */
   variants: VariantStats[];
   agreement?: Agreement | null;
+  /** Scores per variant name, once the output is written, when the job has `settings.scoring`. */
+  metrics?: Record<string, VariantMetrics> | null;
   failed_rows: number;
   cached_rows: number;
   prompt_tokens_used: number;
