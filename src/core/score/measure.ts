@@ -96,8 +96,9 @@ export async function measure(connection: DuckDBConnection, relation: string, ta
   const truth = truthColumn === null ? 'NULL' : ident(truthColumn);
   const evaluators = scoring.evaluators.map((e, i) => ({
     name: e.name,
-    pass: `${evaluatorRef(target.prediction, e.name, 'pass')} AS e${i}_pass`,
-    score: `${evaluatorRef(target.prediction, e.name, 'score')} AS e${i}_score`,
+    // Read back from CSV they are text: cast.
+    pass: `TRY_CAST(${evaluatorRef(target.prediction, e.name, 'pass')} AS BOOLEAN) AS e${i}_pass`,
+    score: `TRY_CAST(${evaluatorRef(target.prediction, e.name, 'score')} AS DOUBLE) AS e${i}_score`,
     error: `${rowEvaluators.has(e.name) ? evaluatorRef(target.prediction, e.name, 'error') : 'NULL::VARCHAR'} AS e${i}_error`,
   }));
   const base = `SELECT ${outcomeSql(status)} AS o, ${truthColumn === null ? 'NULL::VARCHAR' : labelSql(truth)} AS t,
