@@ -26,7 +26,7 @@ export async function writeJunit(connection: DuckDBConnection, relation: string,
       const p = ident(target.prediction);
       const status = target.status ? `CAST(${ident(target.status)} AS VARCHAR)` : statusFromAnswer(p);
       const truth = scoring.ground_truth === null ? null : ident(scoring.ground_truth);
-      const checks = scoring.evaluators.map((e) => `, ${evaluatorRef(target.prediction, e.name, 'pass')}, ${rowEvaluators.has(e.name) ? evaluatorRef(target.prediction, e.name, 'error') : 'NULL::VARCHAR'}`).join('');
+      const checks = scoring.evaluators.map((e) => `, TRY_CAST(${evaluatorRef(target.prediction, e.name, 'pass')} AS BOOLEAN), ${rowEvaluators.has(e.name) ? evaluatorRef(target.prediction, e.name, 'error') : 'NULL::VARCHAR'}`).join('');
       const sql = `SELECT row_number() OVER () - 1, ${outcomeSql(status)}, CAST(${p} AS VARCHAR), ${status},
           ${truth ? `CAST(${truth} AS VARCHAR), ${correctSql({ prediction: p, status }, truth, scoring.choices)}, ${labelSql(truth)} IS NULL` : 'NULL, NULL, true'}${checks}
         FROM ${relation}`;
