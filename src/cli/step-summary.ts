@@ -30,7 +30,9 @@ export function markdownSummary(input: { title: string; metrics: Readonly<Record
     for (const s of k.per_label) lines.push(row([s.label, fixed(s.precision), fixed(s.recall), fixed(s.f1), s.support]));
     lines.push('', `#### ${name}: confusion matrix (rows: ground truth, columns: predicted)`, '', ...head(['', ...k.labels, 'invalid']));
     k.labels.forEach((label, i) => lines.push(row([label, ...k.confusion.matrix[i], k.confusion.invalid[i]])));
-    for (const e of m.evaluators) lines.push('', `Evaluator **${e.name}**: pass rate ${fixed(e.pass_rate)} (${e.passed} of ${e.evaluated})`);
+  }
+  for (const [name, m] of entries) {
+    for (const e of m.evaluators) lines.push('', `${name}: evaluator **${e.name}** passed ${e.passed} of ${e.evaluated} (${fixed(e.pass_rate)})`);
   }
   lines.push('');
   for (const miss of input.misses) lines.push(`:x: ${missLine(miss, entries.length > 1)}`);

@@ -75,6 +75,10 @@ export async function scoreFile(request: ScoreFileRequest): Promise<ScoreResult>
     for (const target of request.targets) metrics[target.name] = await measure(connection, relation, target, request.scoring, rowNames);
     await request.report?.(connection, relation, request.targets, request.scoring);
     return { metrics, written };
+  } catch (error) {
+    if (error instanceof EvalctlError) throw error;
+    // DuckDB refusing a --evaluator regex:<pattern>, or a column it cannot compare.
+    throw new EvalctlError(`Could not score ${dataset.label}: ${messageOf(error).split('\n')[0]}`, { code: 'score', hint: 'Check the --evaluator patterns (RE2 syntax) and the columns named.', cause: error });
   } finally {
     connection.closeSync();
     dataset.close();
