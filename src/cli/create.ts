@@ -8,8 +8,10 @@ import { settingsFrom } from './options.js';
 import { jobJson } from './outcome.js';
 import { runDetached, runInForeground } from './foreground.js';
 import { say } from './render.js';
+import { resolveScoring } from '../core/score/scoring.js';
+import { scoringRequest, type ScoringFlags } from './scoring-flags.js';
 
-interface CreateFlags {
+interface CreateFlags extends ScoringFlags {
   model?: string[];
   prompt?: string[];
   promptFile?: string[];
@@ -30,9 +32,11 @@ export default async function create(context: Context, source: string, flags: Cr
   if (flags.sampleSeed !== undefined && flags.sample === undefined) {
     throw new UsageError('--sample-seed needs --sample.', 'Add --sample 100 --sample-seed 7 to evaluate 100 random rows.');
   }
+  if (flags.junit !== undefined && flags.detach) throw new UsageError('--junit cannot go with --detach: the report is written when the run ends.', 'Run in the foreground, or score the output later with `evalctl score <id> --junit <file>`.');
+  const scoring = resolveScoring(scoringRequest(flags, settings, context.cwd));
   const plan = await planJob({
     ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile,
-    settings, env: context.env, cwd: context.cwd,
+    settings, scoring, env: context.env, cwd: context.cwd,
   });
   if (flags.dryRun) {
     const { dryRun } = await import('./dry-run.js');
@@ -54,5 +58,5 @@ export default async function create(context: Context, source: string, flags: Cr
     say(context.t, `Started job ${job.id} in the background. Follow it with \`evalctl status ${job.id} --watch\`; stop it with \`evalctl cancel ${job.id}\`.`);
     return 0;
   }
-  return runInForeground(context, store, job.id, { json: flags.json, dataset: plan.dataset });
+  return runInForeground(context, store, job.id, { json: flags.json, dataset: plan.dataset, junit: flags.junit });
 }

@@ -6,13 +6,14 @@ import { runJob } from '../core/execute.js';
 import type { JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
+import { reportScores } from './score-report.js';
 import { modelsOf, paint, printSummary, say, showProgress } from './render.js';
 
 /**
  * Runs a stored job in this process with a progress display; the first Ctrl-C or SIGTERM
  * cancels gracefully (answers kept, partial output written). Prints the bill; returns the exit code.
  */
-export async function runInForeground(context: Context, store: JobStore, id: string, options: { json?: boolean; dataset?: Dataset }): Promise<number> {
+export async function runInForeground(context: Context, store: JobStore, id: string, options: { json?: boolean; dataset?: Dataset; junit?: string }): Promise<number> {
   const { t } = context;
   const started = performance.now();
   let stopProgress: Promise<() => void> | undefined;
@@ -33,6 +34,7 @@ export async function runInForeground(context: Context, store: JobStore, id: str
     });
     const wall = (performance.now() - started) / 1000;
     printSummary(t, job, wall);
+    if (job.metrics) await reportScores(context, job, options.junit);
     if (options.json) t.out.write(jobJson(job, wall));
     return exitCodeFor(job);
   } finally {

@@ -37,7 +37,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => context.t.out.write(s), writeErr: (s) => context.t.err.write(s) })
     .exitOverride();
 
-  root.command('create')
+  const create = root.command('create')
     .summary('run a prompt over every row of a table')
     .description('Render the prompt for every row of <source>, call the model, and write every input column plus the answers to a new file.')
     .argument('<source>', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file')
@@ -69,8 +69,21 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--dry-run', 'show prompts, row count and estimated cost without calling the model')
     .option('--detach', 'run in the background; print the job id and return')
     .option('--json', 'print the result as JSON on stdout')
-    .option('--config <path>', 'config file (default: nearest .evalrc)')
-    .action(run(() => import('./create.js')));
+    .option('--config <path>', 'config file (default: nearest .evalrc)');
+  scoringOptions(create);
+  create.action(run(() => import('./create.js')));
+
+  const score = root.command('score')
+    .summary('score an existing output against a ground truth, without calling a model')
+    .description('Score the answers in a job\'s output or any table: metrics against a ground-truth column, evaluators, CI gates. Never modifies the input; added columns go to a new file.')
+    .argument('<subject>', 'a job id (or unique prefix), or a .parquet, .csv, .tsv, .jsonl or .json file')
+    .option('-t, --target-column <name>', 'the column holding the answers (default: the job\'s, or columns with _status and _error beside them, or prediction)')
+    .option('-o, --output <path>', 'write the table with the score columns here (default: beside the input, when columns are added)')
+    .option('--overwrite', 'replace an existing -o file')
+    .option('--json', 'print the metrics alone as JSON on stdout')
+    .option('--config <path>', 'config file (default: nearest .evalrc)');
+  scoringOptions(score);
+  score.action(run(() => import('./score.js')));
 
   root.command('status')
     .description('Show a job: status, progress, rate, ETA, tokens, cost, output, error (default: the latest job).')
@@ -128,6 +141,17 @@ function program(context: Context, setExit: (code: number) => void): Command {
     command.configureOutput({ outputError: (text) => printError(context.t, usageMessage(text), `Run \`${name} --help\` for usage.`) });
   }
   return root;
+}
+
+/** Flags `create` and `score` share: what to score against, and the CI gates and reports. */
+function scoringOptions(command: Command): void {
+  command
+    .option('--ground-truth <column>', 'score the answers against this column: accuracy, per-label precision/recall/F1, confusion matrix')
+    .option('--choices <labels>', 'allowed labels, comma-separated: a free-text answer counts as the one label it names')
+    .option('--expect-distribution <shares>', 'expected share of each label, e.g. positive=40,negative=30,neutral=30')
+    .option('--evaluator <spec>', 'exact, contains, regex:<pattern>, json, numeric:<tolerance>, a config name, or ./check.mjs (repeatable)', collect)
+    .option('--fail-under <metric=value>', 'exit 5 when a metric is below the value: accuracy, macro_f1, weighted_f1, f1:<label>, pass_rate[:<evaluator>], conformance (repeatable)', collect)
+    .option('--junit <file>', 'write JUnit XML: a test case per row and check');
 }
 
 /** The one place that turns outcomes into exit codes and errors into one-line messages. */

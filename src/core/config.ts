@@ -43,6 +43,8 @@ export interface Settings {
   pricing: Record<string, Price>;
   /** Named variants (config file only); `--model`/`--prompt` on the command line replace them. */
   variants?: VariantSetting[];
+  /** Named evaluators (config file only), reused as `--evaluator <name>`; code paths are relative to the config file. */
+  evaluators?: Record<string, string>;
 }
 
 /**
@@ -81,7 +83,7 @@ export const DEFAULTS: Settings = {
 
 type Kind = 'string' | 'number' | 'positive-int' | 'non-negative-int' | 'positive' | 'boolean' | 'temperature';
 
-const SCHEMA: Record<Exclude<keyof Settings, 'pricing' | 'variants'>, Kind> = {
+const SCHEMA: Record<Exclude<keyof Settings, 'pricing' | 'variants' | 'evaluators'>, Kind> = {
   model: 'string',
   baseUrl: 'string',
   system: 'string',
@@ -136,9 +138,10 @@ function checkFileValues(path: string, values: unknown): Partial<Settings> {
     if (key === '$schema' || key === 'comment') continue;
     if (key === 'pricing') { out.pricing = checkPricing(path, value); continue; }
     if (key === 'variants') { out.variants = checkVariants(path, value); continue; }
+    if (key === 'evaluators') { out.evaluators = checkEvaluators(path, value); continue; }
     const kind = SCHEMA[key as keyof typeof SCHEMA];
     if (!kind) {
-      const known = [...Object.keys(SCHEMA), 'pricing', 'variants'];
+      const known = [...Object.keys(SCHEMA), 'pricing', 'variants', 'evaluators'];
       const suggestion = closest(key, known);
       throw new UsageError(`Config file ${path} has an unknown setting "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`, `Known settings: ${known.join(', ')}.`);
     }
@@ -166,6 +169,14 @@ function checkVariants(path: string, value: unknown): VariantSetting[] {
     if (out.prompt !== undefined && out.promptFile !== undefined) throw new UsageError(`${where} has both "prompt" and "promptFile"; give one.`);
     return out as VariantSetting;
   });
+}
+
+/** `{"is_label": "regex:^(yes|no)$", "mine": "./check.mjs"}`: a code evaluator's path is found beside the config file. */
+function checkEvaluators(path: string, value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new UsageError(`"evaluators" in ${path} must map names to evaluator specs, e.g. {"is_label": "regex:^(yes|no)$", "mine": "./check.mjs"}.`);
+  }
+  return Object.fromEntries(Object.entries(value as Record<string, string>).map(([name, spec]) => [name, /^\.\.?[\\/]/.test(spec) ? resolve(dirname(path), spec) : spec]));
 }
 
 function checkPricing(path: string, value: unknown): Record<string, Price> {

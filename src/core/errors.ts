@@ -30,6 +30,8 @@ export const ExitCode = {
   RowsFailed: 3,
   /** The run stopped at the --max-cost budget; resumable. */
   Budget: 4,
+  /** A --fail-under threshold was missed (the metric is below it, or could not be computed). */
+  GateFailed: 5,
   /** Cancelled by Ctrl-C, SIGTERM or `evalctl cancel`; resumable. */
   Cancelled: 130,
 } as const;

@@ -11,6 +11,7 @@ import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { agreementOf } from './output/agreement.js';
 import { claimJobOutput, releaseJobOutput } from './output/claim.js';
 import { selectionOf, writeJobOutput } from './output/job-output.js';
+import { scoreJobOutput } from './score/job.js';
 import { creditsOf, priceFor, type Price } from './pricing.js';
 import { compileVariants } from './prompts.js';
 import type { RunProgress } from './run/progress.js';
@@ -131,6 +132,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     // would hold nothing but failed and not-run rows, and bad input leaves the user's folder untouched.
     const nothingToWrite = fatal !== undefined && progress.processed - progress.failed === 0;
     let agreement: JobRecord['agreement'] = null;
+    let metrics: JobRecord['metrics'] = null;
     if (!nothingToWrite) {
       job = transition(store, job, 'committing');
       hooks.onCommit?.(job);
@@ -140,17 +142,18 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
           agreement = await agreementOf(connection, answers, names).catch(() => null);
         },
       });
+      metrics = await scoreJobOutput(job);
     } else {
       releaseJobOutput(store, job);
     }
     const now = new Date().toISOString();
     if (fatal) {
-      job = transition(store, { ...job, agreement }, 'errored', { pid: null, pid_started: null, stop_reason: 'error', error_message: redactSecrets(nothingToWrite ? fatal.message : `${fatal.message} Answers so far are in ${job.output}.`, env) });
+      job = transition(store, { ...job, agreement, metrics }, 'errored', { pid: null, pid_started: null, stop_reason: 'error', error_message: redactSecrets(nothingToWrite ? fatal.message : `${fatal.message} Answers so far are in ${job.output}.`, env) });
       throw fatal;
     }
     job = stop === 'completed'
-      ? transition(store, { ...job, agreement }, 'completed', { completed_at: now, pid: null, pid_started: null })
-      : transition(store, { ...job, agreement }, 'cancelled', {
+      ? transition(store, { ...job, agreement, metrics }, 'completed', { completed_at: now, pid: null, pid_started: null })
+      : transition(store, { ...job, agreement, metrics }, 'cancelled', {
           cancelled_at: now, pid: null, pid_started: null, stop_reason: stop === 'budget' ? 'budget' : 'cancelled',
           error_message: stop === 'budget'
             ? `Stopped before passing the --max-cost budget of $${s.max_cost}; resume with a higher --max-cost to finish.`

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join, resolve } from 'node:path';
 import { fileProblem, JobError, StorageError } from './errors.js';
 import { formatProcess, parseProcess, processAlive, thisProcess } from './process.js';
+import type { VariantMetrics } from './score/measure.js';
 import { migrateSettings, SCHEMA_VERSION, type JobSpec } from './spec.js';
 
 export const STATUSES = ['queued', 'running', 'committing', 'completed', 'errored', 'cancelled'] as const;
@@ -52,6 +53,8 @@ export interface JobRecord {
   /** Per variant, in the order of `settings.variants`. */
   variants: VariantStats[];
   agreement?: Agreement | null;
+  /** Scores per variant name, once the output is written, when the job has `settings.scoring`. */
+  metrics?: Record<string, VariantMetrics> | null;
   failed_rows: number;
   cached_rows: number;
   prompt_tokens_used: number;

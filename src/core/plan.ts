@@ -7,6 +7,7 @@ import type { JobRecord } from './jobs.js';
 import { answerColumns } from './output/columns.js';
 import { checkOutputPath, freeName } from './output/path.js';
 import { compileVariants } from './prompts.js';
+import { checkScoring, type ScoringSpec } from './score/scoring.js';
 import { SCHEMA_VERSION, type JobSpec } from './spec.js';
 import { resolveVariants } from './variants.js';
 import { outputFormatFromPath } from './writer.js';
@@ -29,6 +30,8 @@ export interface CreateRequest {
   readonly inputFormat?: InputFormat;
   /** A dry run sends nothing, so it needs no API key. */
   readonly dryRun?: boolean;
+  /** `--ground-truth`, `--evaluator`, ...: how the answers are scored once written. */
+  readonly scoring?: ScoringSpec | null;
   readonly settings: Settings;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -68,6 +71,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       usage_columns: settings.usageColumns,
       cache: settings.cache,
       max_answer_bytes: settings.maxAnswerBytes ?? null,
+      ...(request.scoring ? { scoring: request.scoring } : {}),
       concurrency: settings.concurrency,
       timeout_seconds: settings.timeout,
       max_retries: settings.maxRetries,
@@ -77,6 +81,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       max_cost: settings.maxCost ?? null,
     };
     checkTarget(dataset, answerColumns(spec).map((c) => c.name), request.overwrite ?? false);
+    if (spec.scoring) await checkScoring(spec.scoring, dataset.columns.map((c) => c.name), dataset.label);
     const output = outputPath(request, dataset);
     spec.output_format = outputFormatFromPath(output);
     const rows = count ?? dataset.rowCount;

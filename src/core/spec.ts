@@ -1,5 +1,6 @@
 import type { Price } from './pricing.js';
 import type { ProviderId } from './providers/types.js';
+import type { ScoringSpec } from './score/scoring.js';
 
 /** The version of `JobSpec` this build writes; records of older versions are migrated on read. */
 export const SCHEMA_VERSION = 2;
@@ -45,6 +46,8 @@ export interface JobSpec {
   cache: boolean;
   /** Answers over this many bytes are row failures (`too-large`); null: any size. */
   max_answer_bytes: number | null;
+  /** How the answers are scored once written (`--ground-truth`, `--evaluator`, ...); absent when they are not. */
+  scoring?: ScoringSpec | null;
   // How the job runs, not what it asks: `resume` may change these.
   /** Requests in flight at most, per endpoint. */
   concurrency: number;

@@ -139,7 +139,7 @@ function removeStalePartials(output: string): void {
   }
 }
 
-function copyOptions(format: OutputFormat, rowGroupSize: number): string {
+export function copyOptions(format: OutputFormat, rowGroupSize: number): string {
   switch (format) {
     case 'parquet': return `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize}`;
     case 'csv': return 'FORMAT csv, HEADER true';
