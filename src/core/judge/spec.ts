@@ -44,6 +44,6 @@ export function defaultThreshold(scale: readonly [number, number]): number {
 }
 
 /** Placeholders a judge rubric may use besides the table's columns. */
-export const JUDGE_PLACEHOLDERS = ['prediction', 'prompt', 'ground_truth', 'context'] as const;
+export const JUDGE_PLACEHOLDERS = ['prediction', 'prompt', 'ground_truth', 'context', 'scale_min', 'scale_max'] as const;
 /** Placeholders a pairwise rubric may use besides the table's columns. */
 export const PAIRWISE_PLACEHOLDERS = ['answer_a', 'answer_b', 'prompt'] as const;
