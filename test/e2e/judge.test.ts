@@ -92,6 +92,26 @@ describe('--judge', () => {
     expect(job.settings.judge).toMatchObject({ name: 'custom', model: 'gpt-4o', scale: [1, 5], pass_threshold: 3, prompt: RUBRIC });
   });
 
+  it('one --max-cost covers answers and judge calls: judging stops at the budget, and resume finishes it paying no verdict twice', async () => {
+    const LONG = 'x'.repeat(4000); // 1,000 completion tokens: $0.01 a verdict with gpt-4o
+    const { stub, root, input, env } = await bench(20, (prompt) => (prompt.startsWith('JUDGE') ? `{"score": 4, "reason": "${LONG}"}` : stubAnswer(prompt)));
+    const args = ['create', input, '-p', PROMPT, '-m', 'gpt-4o-mini', '--judge', RUBRIC, '--judge-model', 'gpt-4o', '-c', '1', '-o', join(root, 'out.parquet'), '--max-cost', '0.05', '--json'];
+    const stopped = await runCli(args, { cwd: root, env });
+    expect(stopped.code, stopped.stderr).toBe(4);
+    const job = JSON.parse(stopped.stdout);
+    expect(job).toMatchObject({ status: 'cancelled', stop_reason: 'budget', progress: { processed: 20 } });
+    expect(job.judge_usage.judged).toBeGreaterThan(0);
+    expect(job.judge_usage.judged).toBeLessThan(20);
+    expect(job.cost_usd + job.judge_usage.cost_usd).toBeLessThanOrEqual(0.05);
+
+    const resumed = await runCli(['resume', job.id, '--max-cost', '1', '--json'], { cwd: root, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).judge_usage).toMatchObject({ judged: 20, failed: 0 });
+    const judged = stub.stats().paidByModel['gpt-4o'];
+    expect(Object.keys(judged)).toHaveLength(20);
+    expect(Object.values(judged).every((n) => n === 1)).toBe(true);
+  });
+
   it.each([
     [['--judge', 'relevance', '--judge-scale', '5-1'], /--judge-scale "5-1" is not <low>-<high>/],
     [['--judge', 'correctness'], /compares with \{ground_truth\}: add --ground-truth/],
