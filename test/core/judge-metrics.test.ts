@@ -10,6 +10,7 @@ function outcomes(rows: [string | null, string | null][]): JudgeOutcomes {
     pass: new Uint8Array(flat.length),
     verdict: Uint8Array.from(flat.map(code)),
     kind: Uint8Array.from(flat.map((v) => (v === null ? 0 : 2))),
+    firstErrors: new Map(),
   };
 }
 

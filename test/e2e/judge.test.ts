@@ -87,7 +87,8 @@ describe('--judge', () => {
     expect(result.stderr).toContain(`tokens     ${answerPrompt} prompt + ${answerCompletion} completion`);
 
     // 3 of 6 answered rows pass (scores 5, 3, 4); two have no score; the mean is over the four scores.
-    expect(job.metrics.gpt_4o_mini.evaluators).toEqual([{ name: 'judge', evaluated: 6, passed: 3, errors: 2, pass_rate: 0.5, mean_score: 3.5, first_error: null }]);
+    expect(job.metrics.gpt_4o_mini.evaluators).toEqual([{ name: 'judge', evaluated: 6, passed: 3, errors: 2, pass_rate: 0.5, mean_score: 3.5, first_error: expect.stringMatching(/^no score in the judge's answer "I cannot grade this\."$/) }]);
+    expect(result.stderr).toContain(`judge: first error: no score in the judge's answer "I cannot grade this."`);
     expect(result.stderr).toMatch(/judge\s+0\.5000\s+3\s+6\s+2\s+3\.5000/);
     expect(job.settings.judge).toMatchObject({ name: 'custom', model: 'gpt-4o', scale: [1, 5], pass_threshold: 3, prompt: RUBRIC });
   });

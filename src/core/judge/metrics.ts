@@ -41,6 +41,8 @@ export interface JudgeOutcomes {
   verdict: Uint8Array;
   /** 0: no line, 1: a failed call, 2: an answered call. */
   kind: Uint8Array;
+  /** Per lane, the judge error (an unreadable verdict) of the lowest row that has one. */
+  firstErrors: Map<number, { row: number; message: string }>;
 }
 
 const VERDICTS: Record<string, number> = { A: 1, B: 2, tie: 3 };
@@ -48,7 +50,7 @@ const VERDICTS: Record<string, number> = { A: 1, B: 2, tie: 3 };
 /** Reads a judge log in one streaming pass (memory: 11 bytes per pair). */
 export async function readJudgeOutcomes(path: string, rows: number, lanes: number): Promise<JudgeOutcomes> {
   const size = rows * lanes;
-  const outcomes: JudgeOutcomes = { score: new Float64Array(size).fill(Number.NaN), pass: new Uint8Array(size), verdict: new Uint8Array(size), kind: new Uint8Array(size) };
+  const outcomes: JudgeOutcomes = { score: new Float64Array(size).fill(Number.NaN), pass: new Uint8Array(size), verdict: new Uint8Array(size), kind: new Uint8Array(size), firstErrors: new Map() };
   if (!existsSync(path)) return outcomes;
   await forEachLine(path, (line) => {
     const entry = entryOf(line, rows, lanes);
@@ -57,7 +59,9 @@ export async function readJudgeOutcomes(path: string, rows: number, lanes: numbe
     const kind = entry.status === 'failed' ? 1 : 2;
     if (kind < outcomes.kind[at]) return;
     outcomes.kind[at] = kind;
-    const extra = kind === 2 ? JSON.parse(line.toString('utf8')) as { score?: unknown; pass?: unknown; verdict?: unknown } : {};
+    const extra = kind === 2 ? JSON.parse(line.toString('utf8')) as { score?: unknown; pass?: unknown; verdict?: unknown; judge_error?: unknown } : {};
+    const first = outcomes.firstErrors.get(entry.variant);
+    if (typeof extra.judge_error === 'string' && (!first || first.row > entry.row)) outcomes.firstErrors.set(entry.variant, { row: entry.row, message: extra.judge_error });
     outcomes.score[at] = typeof extra.score === 'number' ? extra.score : Number.NaN;
     outcomes.pass[at] = typeof extra.pass === 'boolean' ? (extra.pass ? 2 : 1) : 0;
     outcomes.verdict[at] = typeof extra.verdict === 'string' ? VERDICTS[extra.verdict] ?? 0 : 0;
@@ -85,7 +89,7 @@ export function judgeSummaries(job: Pick<JobRecord, 'variants'>, outcomes: Judge
       name: 'judge', evaluated, passed, errors: Math.max(0, evaluated - scored),
       pass_rate: evaluated === 0 ? null : passed / evaluated,
       mean_score: scored === 0 ? null : sum / scored,
-      first_error: null,
+      first_error: outcomes.firstErrors.get(variant)?.message ?? null,
     };
   });
 }
