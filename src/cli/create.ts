@@ -10,8 +10,10 @@ import { runDetached, runInForeground } from './foreground.js';
 import { say } from './render.js';
 import { resolveScoring } from '../core/score/scoring.js';
 import { scoringRequest, type ScoringFlags } from './scoring-flags.js';
+import { attachJudging, wantsJudging } from '../core/judge/resolve.js';
+import type { JudgeFlags } from './judge-flags.js';
 
-interface CreateFlags extends ScoringFlags {
+interface CreateFlags extends ScoringFlags, JudgeFlags {
   model?: string[];
   prompt?: string[];
   promptFile?: string[];
@@ -33,11 +35,17 @@ export default async function create(context: Context, source: string, flags: Cr
     throw new UsageError('--sample-seed needs --sample.', 'Add --sample 100 --sample-seed 7 to evaluate 100 random rows.');
   }
   if (flags.junit !== undefined && flags.detach) throw new UsageError('--junit cannot go with --detach: the report is written when the run ends.', 'Run in the foreground, or score the output later with `evalctl score <id> --junit <file>`.');
-  const scoring = resolveScoring(scoringRequest(flags, settings, context.cwd));
+  const scoring = resolveScoring({ ...scoringRequest(flags, settings, context.cwd), judged: wantsJudging(flags) });
   const plan = await planJob({
     ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile,
     settings, scoring, env: context.env, cwd: context.cwd,
   });
+  try {
+    attachJudging(plan, { ...flags, groundTruth: flags.groundTruth, gates: scoring?.fail_under ?? [], needKeys: !flags.dryRun, settings, env: context.env, cwd: context.cwd });
+  } catch (error) {
+    plan.dataset.close();
+    throw error;
+  }
   if (flags.dryRun) {
     const { dryRun } = await import('./dry-run.js');
     return dryRun(context, plan, flags.json ?? false);

@@ -6,6 +6,7 @@ import { runJob } from '../core/execute.js';
 import type { JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
+import { judgeSummaryLines } from './judge-flags.js';
 import { reportScores } from './score-report.js';
 import { modelsOf, paint, printSummary, say, showProgress } from './render.js';
 
@@ -34,6 +35,7 @@ export async function runInForeground(context: Context, store: JobStore, id: str
     });
     const wall = (performance.now() - started) / 1000;
     printSummary(t, job, wall);
+    for (const line of judgeSummaryLines(job)) say(t, `  ${line}`);
     if (job.metrics) await reportScores(context, job, options.junit);
     if (options.json) t.out.write(jobJson(job, wall));
     return exitCodeFor(job);

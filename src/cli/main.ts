@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { EvalctlError, ExitCode } from '../core/errors.js';
 import { redactSecrets } from '../core/models.js';
+import { judgeOptions } from './judge-flags.js';
 import { parse } from './options.js';
 import { printError, terminal, type Terminal } from './render.js';
 
@@ -71,6 +72,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--json', 'print the result as JSON on stdout')
     .option('--config <path>', 'config file (default: nearest .evalrc)');
   scoringOptions(create);
+  judgeOptions(create);
   create.action(run(() => import('./create.js')));
 
   const score = root.command('score')
@@ -150,7 +152,7 @@ function scoringOptions(command: Command): void {
     .option('--choices <labels>', 'allowed labels, comma-separated: a free-text answer counts as the one label it names')
     .option('--expect-distribution <shares>', 'expected share of each label, e.g. positive=40,negative=30,neutral=30')
     .option('--evaluator <spec>', 'exact, contains, regex:<pattern>, json, numeric:<tolerance>, a config name, or ./check.mjs (repeatable)', collect)
-    .option('--fail-under <metric=value>', 'exit 5 when a metric is below the value: accuracy, macro_f1, weighted_f1, f1:<label>, pass_rate[:<evaluator>], conformance (repeatable)', collect)
+    .option('--fail-under <metric=value>', 'exit 5 when a metric is below the value: accuracy, macro_f1, weighted_f1, f1:<label>, pass_rate[:<evaluator>], conformance, judge_score, win_rate:<variant> (repeatable)', collect)
     .option('--junit <file>', 'write JUnit XML: a test case per row and check');
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Answer } from './answers.js';
 
 const NEWLINE = 0x0a;
@@ -9,8 +9,9 @@ const FLUSH_BYTES = 1 << 20;
  * row order without holding it in memory: a streaming pass notes where each pair's winning line
  * is (an answer beats an error; of two of a kind the later wins; a torn or foreign line is
  * skipped), then one line per selected row is copied out, `{"row": r, "a": [v0, v1, ...]}`, each
- * variant's winning log line as it is (no parse), or null where it has none (not run). Memory:
- * 13 bytes per (row, variant). DuckDB then only has to scan the result in step with the source
+ * variant's winning log line as it is (no parse), or null where it has none (not run); `extra`
+ * logs (a judge's) add their own arrays to the same line. Memory: 13 bytes per (row, variant)
+ * per log. DuckDB then only has to scan the result in step with the source
  * (no join, no sort).
  */
 export async function writeAnswersByRow(options: {
@@ -21,26 +22,14 @@ export async function writeAnswersByRow(options: {
   variants: number;
   /** The rows to write, ascending. */
   rows: Iterable<number>;
+  /** More logs of the same line format (a judge's verdicts), each written under its own key beside `a`: `"j": [...]`. */
+  extra?: readonly { key: string; logPath: string; lanes: number }[];
 }): Promise<void> {
-  const { rowCount, variants } = options;
-  const size = rowCount * variants;
-  const offsets = new Float64Array(size);
-  const lengths = new Uint32Array(size);
-  /** 0: nothing, 1: an error, 2: an answer. */
-  const kinds = new Uint8Array(size);
-
-  await forEachLine(options.logPath, (line, offset) => {
-    const entry = entryOf(line, rowCount, variants);
-    if (!entry) return;
-    const at = entry.row * variants + entry.variant;
-    const kind = entry.status === 'failed' ? 1 : 2;
-    if (kind < kinds[at]) return;
-    kinds[at] = kind;
-    offsets[at] = offset;
-    lengths[at] = line.length;
-  });
-
-  const log = openSync(options.logPath, 'r');
+  const { rowCount } = options;
+  const logs = [{ key: 'a', logPath: options.logPath, lanes: options.variants }, ...(options.extra ?? [])];
+  const indexes = await Promise.all(logs.map((log) => indexLog(log.logPath, rowCount, log.lanes)));
+  // An extra log not written yet (judging never started) reads as empty.
+  const fds = logs.map((log, l) => (l > 0 && !existsSync(log.logPath) ? -1 : openSync(log.logPath, 'r')));
   const out = openSync(options.outPath, 'w');
   try {
     let pending: Buffer[] = [];
@@ -51,27 +40,54 @@ export async function writeAnswersByRow(options: {
       if (pendingSize >= FLUSH_BYTES) { writeSync(out, Buffer.concat(pending)); pending = []; pendingSize = 0; }
     };
     for (const row of options.rows) {
-      push(Buffer.from(`{"row":${row},"a":[`));
-      for (let v = 0; v < variants; v++) {
-        const at = row * variants + v;
-        if (v > 0) push(COMMA);
-        if (!kinds[at]) { push(NULL); continue; }
-        const line = Buffer.allocUnsafe(lengths[at]);
-        readSync(log, line, 0, lengths[at], offsets[at]);
-        push(line);
-      }
+      push(Buffer.from(`{"row":${row}`));
+      logs.forEach((log, l) => {
+        const { offsets, lengths, kinds } = indexes[l];
+        push(Buffer.from(`,"${log.key}":[`));
+        for (let v = 0; v < log.lanes; v++) {
+          const at = row * log.lanes + v;
+          if (v > 0) push(COMMA);
+          if (!kinds[at]) { push(NULL); continue; }
+          const line = Buffer.allocUnsafe(lengths[at]);
+          readSync(fds[l], line, 0, lengths[at], offsets[at]);
+          push(line);
+        }
+        push(CLOSE);
+      });
       push(END);
     }
     if (pendingSize) writeSync(out, Buffer.concat(pending));
   } finally {
-    closeSync(log);
+    for (const fd of fds) if (fd !== -1) closeSync(fd);
     closeSync(out);
   }
 }
 
+/** Where each pair's winning line is in a log (an answer beats an error; of two of a kind the later wins). */
+async function indexLog(path: string, rowCount: number, lanes: number): Promise<{ offsets: Float64Array; lengths: Uint32Array; kinds: Uint8Array }> {
+  const size = rowCount * lanes;
+  const offsets = new Float64Array(size);
+  const lengths = new Uint32Array(size);
+  /** 0: nothing, 1: an error, 2: an answer. */
+  const kinds = new Uint8Array(size);
+  if (!existsSync(path)) return { offsets, lengths, kinds };
+  await forEachLine(path, (line, offset) => {
+    const entry = entryOf(line, rowCount, lanes);
+    if (!entry) return;
+    const at = entry.row * lanes + entry.variant;
+    const kind = entry.status === 'failed' ? 1 : 2;
+    if (kind < kinds[at]) return;
+    kinds[at] = kind;
+    offsets[at] = offset;
+    lengths[at] = line.length;
+  });
+  return { offsets, lengths, kinds };
+}
+
 const COMMA = Buffer.from(',');
 const NULL = Buffer.from('null');
-const END = Buffer.from(']}\n');
+const CLOSE = Buffer.from(']');
+const END = Buffer.from('}\n');
 
 const STATUSES = new Set(['answered', 'cached', 'failed']);
 

@@ -128,6 +128,13 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     job = snapshot(job, progress);
     const storageFailure = log.failure ?? recordFailure;
     if (storageFailure) throw storageError(storageFailure, log.failure ? paths.answers : paths.record, job.id, log.unwrittenBytes);
+    // Judging is a second phase over the answers, before the output is written (see src/core/judge/).
+    if (stop === 'completed' && (s.judge || s.pairwise)) {
+      const { runJudging } = await import('./judge/phase.js');
+      const judged = await runJudging({ store, job, dataset, env, signal: hooks.signal, onWarning: hooks.onWarning, answersCost: progress.cost });
+      ({ stop, error: fatal } = judged);
+      job = { ...job, judge_usage: judged.judge_usage ?? job.judge_usage ?? null, pairwise_usage: judged.pairwise_usage ?? job.pairwise_usage ?? null };
+    }
     // A run stopped before any answer (a bad key on the first request) leaves no output: it
     // would hold nothing but failed and not-run rows, and bad input leaves the user's folder untouched.
     const nothingToWrite = fatal !== undefined && progress.processed - progress.failed === 0;
@@ -143,6 +150,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
         },
       });
       metrics = await scoreJobOutput(job);
+      if (metrics && (s.judge || s.pairwise)) metrics = await (await import('./judge/metrics.js')).addJudgeMetrics(store, job, dataset.rowCount, metrics);
     } else {
       releaseJobOutput(store, job);
     }

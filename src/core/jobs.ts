@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join, resolve } from 'node:path';
 import { fileProblem, JobError, StorageError } from './errors.js';
 import { formatProcess, parseProcess, processAlive, thisProcess } from './process.js';
+import type { JudgeUsage } from './judge/metrics.js';
 import type { VariantMetrics } from './score/measure.js';
 import { migrateSettings, SCHEMA_VERSION, type JobSpec } from './spec.js';
 
@@ -55,6 +56,9 @@ export interface JobRecord {
   agreement?: Agreement | null;
   /** Scores per variant name, once the output is written, when the job has `settings.scoring`. */
   metrics?: Record<string, VariantMetrics> | null;
+  /** Spend of the judge's and the pairwise comparison's calls, apart from the answers' (`cost_usd` is the answers'). */
+  judge_usage?: JudgeUsage | null;
+  pairwise_usage?: JudgeUsage | null;
   failed_rows: number;
   cached_rows: number;
   prompt_tokens_used: number;

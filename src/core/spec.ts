@@ -1,5 +1,6 @@
 import type { Price } from './pricing.js';
 import type { ProviderId } from './providers/types.js';
+import type { JudgeSpec, PairwiseSpec } from './judge/spec.js';
 import type { ScoringSpec } from './score/scoring.js';
 
 /** The version of `JobSpec` this build writes; records of older versions are migrated on read. */
@@ -48,6 +49,10 @@ export interface JobSpec {
   max_answer_bytes: number | null;
   /** How the answers are scored once written (`--ground-truth`, `--evaluator`, ...); absent when they are not. */
   scoring?: ScoringSpec | null;
+  /** An LLM judge scoring every answer (`--judge`); absent in older records and when not asked for. */
+  judge?: JudgeSpec | null;
+  /** A pairwise comparison of the two variants (`--pairwise`); absent when not asked for. */
+  pairwise?: PairwiseSpec | null;
   // How the job runs, not what it asks: `resume` may change these.
   /** Requests in flight at most, per endpoint. */
   concurrency: number;

@@ -21,8 +21,17 @@ export interface WriteOptions {
   readonly answersPath: string;
   /** Which rows go out: all, the first n, or the listed row numbers. */
   readonly selection: RowSelection;
+  /** More logs in the answer log's line format (a judge's), read as `a.<key>[lane]` of DuckDB type `struct`. */
+  readonly extraLogs?: readonly ExtraLog[];
   /** Runs on the row-ordered answers (a DuckDB relation) once the output is written. */
   readonly afterWrite?: (connection: DuckDBConnection, answers: string) => Promise<void>;
+}
+
+export interface ExtraLog {
+  readonly key: string;
+  readonly path: string;
+  readonly lanes: number;
+  readonly struct: string;
 }
 
 export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'rows'; path: string };
@@ -45,7 +54,7 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   const star = `s.* EXCLUDE (${ROW})${replaced.length ? ` REPLACE (${replaced.join(', ')})` : ''}`;
   const byRow = dataset.tempFile('answers-by-row.jsonl');
   const answers = `read_json(${literal(byRow)}, format = 'newline_delimited', maximum_object_size = ${MAX_LINE_BYTES},
-      columns = {row: 'BIGINT', a: '${ANSWER_STRUCT}[]'})`;
+      columns = {row: 'BIGINT', a: '${ANSWER_STRUCT}[]'${(options.extraLogs ?? []).map((log) => `, ${log.key}: '${log.struct}[]'`).join('')}})`;
   const query = `SELECT ${[star, ...appended].join(', ')}
     FROM (SELECT * FROM (${numberedSource()}) ${selectionFilter(options.selection)}) s
     POSITIONAL JOIN ${answers} a`;
@@ -54,7 +63,7 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   const connection = await dataset.connect();
   try {
     removeStalePartials(options.output);
-    await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, variants: options.variants, rows: selectedRows(options.selection, dataset.rowCount) });
+    await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, variants: options.variants, rows: selectedRows(options.selection, dataset.rowCount), extra: options.extraLogs?.map((log) => ({ key: log.key, logPath: log.path, lanes: log.lanes })) });
     const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))})`;
     await withMoreMemoryIfNeeded(connection, () => connection.run(copy));
     renameSync(partial, options.output);
@@ -113,7 +122,7 @@ function selectionFilter(selection: RowSelection): string {
 }
 
 /** The row numbers that go out, ascending. */
-function* selectedRows(selection: RowSelection, rowCount: number): Generator<number> {
+export function* selectedRows(selection: RowSelection, rowCount: number): Generator<number> {
   if (selection.kind === 'rows') {
     yield* [...(JSON.parse(readFileSync(selection.path, 'utf8')) as { rows: number[] }).rows].sort((a, b) => a - b);
     return;

@@ -1,3 +1,4 @@
+import { judgeColumns, pairwiseColumns } from '../judge/columns.js';
 import { scoreColumns } from '../score/columns.js';
 import type { JobSpec } from '../spec.js';
 import { ident } from '../sql.js';
@@ -22,10 +23,11 @@ export function variantPrefix(spec: Pick<JobSpec, 'target_column' | 'variants'>,
 
 /**
  * Per variant: `<prefix>` (the answer), `<prefix>_status` (`answered`, `cached`, `failed`,
- * `not_run`), `<prefix>_error`, with `usage_columns` the token counts, and with `scoring` the
- * score columns (see `scoreColumns`).
+ * `not_run`), `<prefix>_error`, with `usage_columns` the token counts, with `scoring` the
+ * score columns (see `scoreColumns`), with `judge` the judge's (see `judgeColumns`); with
+ * `pairwise`, `<target>_pairwise_winner` after every variant's.
  */
-export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns' | 'scoring'>): OutputColumn[] {
+export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns' | 'scoring' | 'judge' | 'pairwise'>): OutputColumn[] {
   const columns: OutputColumn[] = [];
   spec.variants.forEach((_, index) => {
     const prefix = variantPrefix(spec, index);
@@ -38,6 +40,9 @@ export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' |
     }
     // `<prefix>_correct` and built-in evaluators' columns, from the answer and the source's ground truth.
     columns.push(...scoreColumns(spec.scoring, prefix, { prediction: `${x}.answer`, status }, (column) => `s.${ident(column)}`));
+    // `<prefix>_judge_score`, `_reason`, `_pass`, `_error`, from the judge's log (`a.j`).
+    columns.push(...judgeColumns(spec, index, prefix));
   });
+  columns.push(...pairwiseColumns(spec));
   return columns;
 }

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../dataset.js';
 import type { JobRecord, JobStore } from '../jobs.js';
 import { writeOutput, type OutputFormat, type RowSelection } from '../writer.js';
+import { judgeExtraLogs, judgeLogPaths } from '../judge/columns.js';
 import { answerColumns } from './columns.js';
 
 /** Which rows of the source a job covers: all, its first n, or its seeded sample (stored beside it). */
@@ -32,6 +33,7 @@ export async function writeJobOutput(
     variants: s.variants.length,
     answersPath: paths.answers,
     selection: selectionOf(job, paths.sample),
+    extraLogs: judgeExtraLogs(s, judgeLogPaths(store, job.id)),
     afterWrite: options.afterWrite,
   });
 }

@@ -15,19 +15,19 @@ export interface GateMiss {
   threshold: number;
 }
 
-const METRICS = 'accuracy, macro_f1, weighted_f1, f1:<label>, pass_rate, pass_rate:<evaluator>, conformance';
+const METRICS = 'accuracy, macro_f1, weighted_f1, f1:<label>, pass_rate, pass_rate:<evaluator>, conformance, judge_score, win_rate:<variant>';
 
 /** `accuracy=0.9` -> {metric: 'accuracy', value: 0.9}; rates may be written as `90%`. */
 export function parseGate(text: string): Gate {
   const match = /^\s*([^=]+?)\s*=\s*(-?[0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(text);
   if (!match) throw new UsageError(`--fail-under "${text}" is not <metric>=<value>.`, `Write it as accuracy=0.9; metrics: ${METRICS}.`);
   const metric = match[1].startsWith('f1:') ? `f1:${match[1].slice(3).trim().toLowerCase()}` : match[1];
-  if (!/^(accuracy|macro_f1|weighted_f1|pass_rate|conformance)$|^f1:.+|^pass_rate:.+/.test(metric)) {
+  if (!/^(accuracy|macro_f1|weighted_f1|pass_rate|conformance|judge_score)$|^f1:.+|^pass_rate:.+|^win_rate:.+/.test(metric)) {
     throw new UsageError(`--fail-under "${text}": unknown metric "${metric}".`, `Metrics: ${METRICS}.`);
   }
   const value = Number(match[2]);
-  const rate = metric !== 'conformance';
-  // Rates are fractions (0.9); conformance is a 0-100 score; "90%" means 0.9 for a rate.
+  const rate = metric !== 'conformance' && metric !== 'judge_score';
+  // Rates are fractions (0.9); conformance is a 0-100 score, judge_score on the judge's scale; "90%" means 0.9 for a rate.
   return { metric, value: match[3] && rate ? value / 100 : value };
 }
 
@@ -44,6 +44,8 @@ export function metricValue(metrics: VariantMetrics, metric: string): number | n
     return evaluated === 0 ? null : metrics.evaluators.reduce((sum, e) => sum + e.passed, 0) / evaluated;
   }
   if (metric.startsWith('pass_rate:')) return metrics.evaluators.find((e) => e.name === metric.slice(10))?.pass_rate ?? null;
+  if (metric === 'judge_score') return metrics.evaluators.find((e) => e.name === 'judge')?.mean_score ?? null;
+  if (metric.startsWith('win_rate:')) return metrics.pairwise?.win_rate ?? null;
   return null;
 }
 
@@ -53,6 +55,8 @@ export function gateMisses(metrics: Readonly<Record<string, VariantMetrics>> | n
   const misses: GateMiss[] = [];
   for (const [variant, m] of Object.entries(metrics)) {
     for (const gate of gates) {
+      // `win_rate:<variant>` gates that variant alone.
+      if (gate.metric.startsWith('win_rate:') && gate.metric.slice(9) !== variant) continue;
       const value = metricValue(m, gate.metric);
       if (value === null || value < gate.value) misses.push({ variant, metric: gate.metric, value, threshold: gate.value });
     }

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { PairwiseSummary } from '../judge/metrics.js';
 import { ident } from '../sql.js';
 import { outcomeSql, predictedLabelSql, statusFromAnswer } from './columns.js';
 import { distributionOf, type Distribution } from './distribution.js';
@@ -76,6 +77,8 @@ export interface VariantMetrics {
   distribution: Distribution | null;
   numeric: NumericMetrics | null;
   evaluators: EvaluatorSummary[];
+  /** With `--pairwise`: this variant's wins, ties and losses against the other (see `PairwiseSummary`). */
+  pairwise?: PairwiseSummary;
   note?: string;
 }
 

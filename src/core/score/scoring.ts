@@ -30,6 +30,8 @@ export interface ScoringRequest {
   failUnder?: readonly string[];
   /** `evaluators` from the config file: name -> spec. */
   namedEvaluators?: Readonly<Record<string, string>>;
+  /** An LLM judge or a pairwise comparison is asked for (`--judge`, `--pairwise`): scoring reports it even with nothing else to score. */
+  judged?: boolean;
   cwd: string;
 }
 
@@ -44,15 +46,15 @@ export function resolveScoring(request: ScoringRequest): ScoringSpec | null {
     evaluators,
     fail_under: (request.failUnder ?? []).map(parseGate),
   };
-  if (spec.ground_truth === null && spec.evaluators.length === 0 && spec.expected_distribution === null) {
+  if (spec.ground_truth === null && spec.evaluators.length === 0 && spec.expected_distribution === null && !request.judged) {
     if (spec.choices || spec.fail_under.length) throw new UsageError(`${spec.choices ? '--choices' : '--fail-under'} needs something to score: --ground-truth <column>, --evaluator or --expect-distribution.`);
     return null;
   }
-  checkNeeds(spec);
+  checkNeeds(spec, request.judged ?? false);
   return spec;
 }
 
-function checkNeeds(spec: ScoringSpec): void {
+function checkNeeds(spec: ScoringSpec, judged: boolean): void {
   if (spec.ground_truth !== null && spec.ground_truth.trim() === '') throw new UsageError('--ground-truth is empty.', 'Name the column holding the expected answers, e.g. --ground-truth label.');
   const needy = spec.evaluators.find((e) => builtInEvaluator(e)?.needsGroundTruth);
   if (needy && spec.ground_truth === null) throw new UsageError(`--evaluator ${needy.spec} compares with the ground truth: add --ground-truth <column>.`);
@@ -60,6 +62,8 @@ function checkNeeds(spec: ScoringSpec): void {
     const needsTruth = /^(accuracy|macro_f1|weighted_f1|f1:)/.test(gate.metric);
     if (needsTruth && spec.ground_truth === null) throw new UsageError(`--fail-under ${gate.metric} needs --ground-truth <column>.`);
     if (gate.metric === 'conformance' && spec.ground_truth === null && spec.expected_distribution === null) throw new UsageError('--fail-under conformance needs --ground-truth or --expect-distribution.');
+    // The judge's gates (`pass_rate:judge`, `judge_score`, `win_rate:`) are checked with the judge (see resolveJudging).
+    if (judged && (gate.metric === 'pass_rate:judge' || gate.metric === 'pass_rate')) continue;
     if (gate.metric.startsWith('pass_rate') && spec.evaluators.length === 0) throw new UsageError(`--fail-under ${gate.metric} needs an --evaluator.`);
     const name = gate.metric.startsWith('pass_rate:') ? gate.metric.slice(10) : undefined;
     if (name !== undefined && !spec.evaluators.some((e) => e.name === name)) {

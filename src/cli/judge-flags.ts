@@ -1,0 +1,52 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { JobRecord } from '../core/jobs.js';
+import type { JudgeUsage } from '../core/judge/metrics.js';
+import { formatCost } from './render.js';
+
+/** The judge flags of `create`, by commander's names. */
+export interface JudgeFlags {
+  judge?: string;
+  metric?: string;
+  judgeModel?: string;
+  judgeScale?: string;
+  passThreshold?: number;
+  judgeContext?: string;
+  pairwise?: string;
+}
+
+/** Adds the LLM-judge flags to `create`. */
+export function judgeOptions(command: Command): void {
+  command
+    .option('--judge <rubric>', 'score every answer with an LLM judge: relevance, correctness, faithfulness, helpfulness, conciseness, a rubric file, or a prompt with {prediction}')
+    .option('--metric <name>', 'another name for --judge (as custom_metrics names them)')
+    .option('--judge-model <id>', 'the model that judges (default: the first variant\'s)')
+    .option('--judge-scale <low-high>', 'the judge\'s score scale (default: 1-5)')
+    .option('--pass-threshold <n>', 'a judge score at or above this passes (default: the scale\'s midpoint rounded up, 3 on 1-5)', parseNumber)
+    .option('--judge-context <column>', 'the column {context} reads (the faithfulness rubric)')
+    .option('--pairwise <rubric>', 'compare two variants row by row with an LLM judge, both orders: pairwise, a rubric file, or a prompt with {answer_a} and {answer_b}');
+}
+
+function parseNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('Must be a number on the judge\'s scale.');
+  return n;
+}
+
+const integer = new Intl.NumberFormat('en-US');
+
+/** The judges' spend and the pairwise record, for the end-of-run summary on stderr (empty when nothing was judged). */
+export function judgeSummaryLines(job: JobRecord): string[] {
+  const lines: string[] = [];
+  const usage = (label: string, u: JudgeUsage | null | undefined, model: string) => {
+    if (!u) return;
+    lines.push(`${label} ${integer.format(u.judged)} verdicts, ${integer.format(u.failed)} failed; ${integer.format(u.prompt_tokens)} prompt + ${integer.format(u.completion_tokens)} completion tokens, ${formatCost(u.cost_usd)} with ${model} (apart from the answers' cost)`);
+  };
+  usage('judge     ', job.judge_usage, job.settings.judge?.model ?? '');
+  usage('pairwise  ', job.pairwise_usage, job.settings.pairwise?.model ?? '');
+  for (const [name, m] of Object.entries(job.metrics ?? {})) {
+    const p = m.pairwise;
+    if (!p) continue;
+    lines.push(`pairwise   ${name}: ${integer.format(p.wins)} won, ${integer.format(p.ties)} tied, ${integer.format(p.losses)} lost against ${p.opponent} (win rate ${p.win_rate === null ? '-' : p.win_rate.toFixed(4)}${p.errors ? `; ${integer.format(p.errors)} rows not judged` : ''})`);
+  }
+  return lines;
+}
