@@ -15,6 +15,7 @@ let current = new AbortController();
 async function route(): Promise<void> {
   current.abort();
   current = new AbortController();
+  root.removeAttribute('data-ready');
   const hash = location.hash || boot.start;
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
   const job = /^\/job\/([^/]+)$/.exec(path);
