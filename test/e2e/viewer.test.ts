@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchBrowser, openPage, settled, shownRows } from '../helpers/browser.js';
 import { runCli, startCli, tempDir } from '../helpers/cli.js';
 import { stubEnv } from '../helpers/jobs.js';
-import { readTable } from '../helpers/table.js';
+import { duckdb, readTable } from '../helpers/table.js';
 import { startStub, type Stub } from '../stub/server.js';
 
 // The viewer and the report in a real browser (Debian's Chromium through playwright-core): a
@@ -176,6 +176,26 @@ describe.skipIf(!CHROMIUM)('viewer and report in Chromium', () => {
       }
       await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
       expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('report <file>: caps the rows that matter and the sample, and says so', async () => {
+    const path = join(dir, 'big.parquet');
+    // 5,000 rows, every other one incorrect: more than the report keeps.
+    await duckdb(`COPY (SELECT i AS id, 'text ' || i AS text, 'yes' AS prediction, 'answered' AS prediction_status, NULL::VARCHAR AS prediction_error,
+        i % 2 = 0 AS prediction_correct FROM range(5000) t(i)) TO '${path}' (FORMAT parquet)`);
+    const result = await runCli(['report', 'big.parquet', '-o', 'big.html', '--json'], { cwd: dir, env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ total_rows: 5000, matter_rows: 2500, matter_shown: 2000, sampled: 200, other_rows: 2500 });
+    const { page } = await openPage(browser, `file://${join(dir, 'big.html')}`, { offline: true });
+    try {
+      expect(await page.textContent('[data-testid=selection]')).toContain('This report shows 2,200 of 5,000 rows: the first 2,000 of the 2,500 failed, invalid or incorrect rows, and a random sample of 200 of the other 2,500.');
+      expect(await page.getAttribute('[data-testid=total]', 'data-total')).toBe('2200');
+      await page.check('[data-filter=incorrect]');
+      await expect.poll(() => page.getAttribute('[data-testid=total]', 'data-total')).toBe('2000');
+      expect((await shownRows(page)).every((row) => row % 2 === 1)).toBe(true);
     } finally {
       await page.close();
     }
