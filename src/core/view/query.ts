@@ -99,7 +99,9 @@ export function whereClause(query: RowQuery, schema: ViewSchema): Statement {
     // As the metrics count invalid answers: answered, naming no label (and, with a ground truth, scored).
     if (query.invalid) conditions.push(`${answered} AND ${label} IS NULL${truth ? ` AND ${truth} IS NOT NULL` : ''}`);
     if (query.incorrect) conditions.push(v.correct ? `TRY_CAST(${ident(v.correct)} AS BOOLEAN) = false` : 'false');
-    if (query.truth !== null) { conditions.push(truth ? `${truth} = $truth` : 'false'); params.truth = query.truth; }
+    // A parameter is bound only where the SQL uses it: DuckDB refuses unused ones.
+    if (query.truth !== null) conditions.push(truth ? `${truth} = $truth` : 'false');
+    if (query.truth !== null && truth) params.truth = query.truth;
     if (query.predicted !== null) { conditions.push(`${answered} AND ${label} = $predicted`); params.predicted = query.predicted; }
     const judge = v.judge?.pass ?? v.evaluators.find((e) => e.pass)?.pass ?? null;
     if (query.judge) conditions.push(judge ? `TRY_CAST(${ident(judge)} AS BOOLEAN) = ${query.judge === 'pass'}` : 'false');
@@ -108,7 +110,7 @@ export function whereClause(query: RowQuery, schema: ViewSchema): Statement {
   if (query.search !== null) {
     const searched = [...schema.promptColumns, ...schema.variants.map((x) => x.answer)];
     conditions.push(searched.length ? `(${searched.map((c) => `CAST(${ident(c)} AS VARCHAR) ILIKE $search ESCAPE '\\'`).join(' OR ')})` : 'false');
-    params.search = likePattern(query.search);
+    if (searched.length) params.search = likePattern(query.search);
   }
   return { sql: conditions.length ? `WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '', params };
 }
