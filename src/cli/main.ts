@@ -132,6 +132,21 @@ function program(context: Context, setExit: (code: number) => void): Command {
     resume.addOption(new Option(flags).hideHelp());
   }
 
+  root.command('view')
+    .description('Browse jobs and their rows in a local web viewer on 127.0.0.1 (Ctrl-C to stop).')
+    .argument('[subject]', 'a job id (or unique prefix) or an output file (default: the jobs page)')
+    .option('--port <n>', 'port to listen on (default: a free one)', parse.positiveInt)
+    .option('--open', 'open the viewer in the default browser')
+    .option('--json', 'print {"url": ...} as JSON on stdout')
+    .action(run(() => import('./view.js')));
+
+  root.command('report')
+    .description('Write one self-contained HTML file with a job\'s metrics, charts and the rows that matter.')
+    .argument('[subject]', 'a job id (or unique prefix) or an output file (default: the latest job)')
+    .option('-o, --output <path>', 'where to write the report (default: report.html)')
+    .option('--json', 'print what was written as JSON on stdout')
+    .action(run(() => import('./report.js')));
+
   root.command('__run', { hidden: true })
     .argument('<id>')
     .action(run(() => import('./detached.js')));
