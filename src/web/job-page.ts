@@ -66,12 +66,15 @@ function variantsTable(view: JobView): HTMLElement {
     pairwise(job as unknown as Record<string, unknown>));
 }
 
-/** Pairwise win/tie/loss, when the job record carries it (`pairwise: [{a, b, wins, ties, losses}]`). */
+/** Pairwise win/tie/loss per variant, from `metrics.<variant>.pairwise` (a run with `--pairwise`). */
 function pairwise(job: Record<string, unknown>): HTMLElement | null {
-  const pairs = job.pairwise;
-  if (!Array.isArray(pairs) || !pairs.length) return null;
-  return h('table', { class: 'grid' }, h('thead', null, h('tr', null, ['a', 'b', 'wins', 'ties', 'losses'].map((c) => h('th', null, c)))),
-    h('tbody', null, pairs.map((p: Record<string, unknown>) => h('tr', null, ['a', 'b', 'wins', 'ties', 'losses'].map((k) => h('td', null, String(p[k] ?? '–')))))));
+  const metrics = (job.metrics ?? {}) as Record<string, { pairwise?: Record<string, unknown> } | undefined>;
+  const rows = Object.entries(metrics).filter(([, m]) => m?.pairwise).map(([name, m]) => ({ variant: name, ...m!.pairwise! }));
+  if (!rows.length) return null;
+  const keys = ['variant', 'opponent', 'wins', 'ties', 'losses', 'errors', 'win_rate'];
+  return h('table', { class: 'grid', 'data-testid': 'pairwise' }, h('thead', null, h('tr', null, keys.map((c) => h('th', null, c.replace('_', ' '))))),
+    h('tbody', null, rows.map((p: Record<string, unknown>) => h('tr', null, keys.map((k) => h('td', k === 'variant' || k === 'opponent' ? null : { class: 'num' },
+      k === 'win_rate' ? fmt.pct(p[k] as number | null) : String(p[k] ?? '–')))))));
 }
 
 function variantSection(name: string, m: VariantMetrics, several: boolean, filter: (change: Partial<RowParams>) => void): HTMLElement {
