@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { EvalctlError, ExitCode } from '../core/errors.js';
-import { redactSecrets } from '../core/models.js';
+import { redactKeys } from '../core/redact.js';
 import { parse } from './options.js';
 import { printError, terminal, type Terminal } from './render.js';
 
@@ -102,7 +102,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
   // with a hint naming the help of the command that was typed.
   for (const command of [root, ...root.commands]) {
     const name = command === root ? 'evalctl' : `evalctl ${command.name()}`;
-    command.configureOutput({ outputError: (text) => printError(context.t, usageMessage(text), `Run \`${name} --help\` for usage.`) });
+    command.configureOutput({ outputError: (text) => printError(context.t, usageMessage(text, context.env), `Run \`${name} --help\` for usage.`) });
   }
   return root;
 }
@@ -141,9 +141,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 /**
  * Commander's error text as one sentence: `error: option '-c, --concurrency <n>' argument '0' is
  * invalid. Must be ...` -> `--concurrency "0" is not valid: must be ...`; a suggestion joins the line.
+ * Commander echoes what was typed, so values are masked: `--api-key=...` of an unknown option,
+ * and anything that looks like a key or is the value of OPENAI_API_KEY / ANTHROPIC_API_KEY.
  */
-export function usageMessage(text: string): string {
-  const [first, ...rest] = text.trim().replace(/^error: /, '').split('\n');
+export function usageMessage(text: string, env: NodeJS.ProcessEnv = {}): string {
+  return redactKeys(commanderSentence(text), env);
+}
+
+function commanderSentence(text: string): string {
+  const [first, ...rest] = text.trim().replace(/^error: /, '').replace(/^(unknown option '[^'=]+)=[^']*'/, "$1=***'").split('\n');
   const invalid = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument '(.*)' is invalid\. (.*)$/.exec(first);
   const missing = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument missing$/.exec(first);
   let message = invalid ? `${invalid[1]} "${invalid[2]}" is not valid: ${lowerFirst(invalid[3])}`
@@ -165,7 +171,7 @@ function handleError(t: Terminal, error: unknown, verbose: boolean, env: NodeJS.
     return ExitCode.Usage;
   }
   // Servers can echo a key back in an error; no key value ever reaches the terminal.
-  const clean = (text: string | undefined) => text === undefined ? undefined : redactSecrets(text, env);
+  const clean = (text: string | undefined) => text === undefined ? undefined : redactKeys(text, env);
   if (error instanceof EvalctlError) {
     printError(t, clean(error.message.split('\n')[0])!, clean(error.hint), verbose ? clean(stackOf(error)) : undefined);
     return error.exitCode;

@@ -52,6 +52,9 @@ const cases: Case[] = [
   // Model, key and server
   { name: 'unknown model, no base URL', args: ['create', 'data.csv', ...P, '-m', 'llama3'], code: 2, culprit: ['"llama3"'], env: { OPENAI_BASE_URL: undefined } },
   { name: 'credentials in the base URL', args: ['create', 'data.csv', ...P, '--base-url', 'http://user:sk-secret-in-url@127.0.0.1:9/v1'], code: 2, culprit: ['credentials', 'base URL'] },
+  { name: 'a key in the base URL query string', args: ['create', 'data.csv', ...P, '--base-url', `http://127.0.0.1:9/v1?api-key=${KEY}`], code: 2, culprit: ['api-key=***', 'query string'] },
+  { name: 'a key given as --model', args: ['create', 'data.csv', ...P, '-m', KEY], code: 2, culprit: ['--model looks like an API key'] },
+  { name: 'a key given as an unknown option', args: ['create', 'data.csv', ...P, `--api-key=${KEY}`], code: 2, culprit: ["'--api-key=***'"] },
   { name: 'embedding model', args: ['create', 'data.csv', ...P, '-m', 'text-embedding-3-small'], code: 2, culprit: ['text-embedding-3-small', 'embedding'] },
   // A base URL that is loopback (the stub) but not one evalctl treats as local, so a key is needed.
   { name: 'no API key', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini'], code: 1, culprit: ['OPENAI_API_KEY', 'not set'], env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: 'MAPPED' } },

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { classifySdkError } from './failure.js';
+import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
 
@@ -12,7 +13,7 @@ export class AnthropicProvider implements Provider {
   private readonly client: Anthropic;
 
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string }) {
-    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport() });
+    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport(), logger: sdkLogger(options.apiKey) });
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { classifySdkError } from './failure.js';
+import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
 
@@ -12,7 +13,7 @@ export class OpenAIProvider implements Provider {
   private readonly client: OpenAI;
 
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string }) {
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport() });
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport(), logger: sdkLogger(options.apiKey) });
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
