@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError, messageOf } from './errors.js';
 import { literal, renderExpression } from './sql.js';
-import { checkContent } from './sniff.js';
+import { checkContent, headerFieldCount } from './sniff.js';
 
 export const INPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -55,10 +55,12 @@ export class Dataset {
     // never the bottleneck next to a model), and the final sort spills to a private temp
     // directory (an in-memory database would otherwise spill into ./.tmp of the user's cwd).
     const spill = mkdtempSync(join(tmpdir(), 'evalctl-duckdb-'));
+    // CSV's sniffer already needs the room for every column: count them from the header line.
+    const textColumns = format === 'csv' || format === 'tsv' ? headerFieldCount(path) : 0;
     const instance = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       threads: '1',
-      memory_limit: '100MB',
+      memory_limit: memoryLimit(textColumns),
       preserve_insertion_order: 'true',
       temp_directory: spill,
     });
@@ -67,8 +69,13 @@ export class Dataset {
       // Timestamps with a time zone render the same on every machine (prompts, cache keys, output).
       await connection.run(`SET GLOBAL TimeZone = 'UTC'`);
       await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format)}`);
-      const described = await connection.runAndReadAll('DESCRIBE SELECT * FROM evalctl_source');
-      const columns = described.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+      let columns = await describe(connection);
+      if ((format === 'jsonl' || format === 'json') && columns.length === 1 && columns[0].name === 'json' && columns[0].type.startsWith('MAP(')) {
+        // Past 200 keys DuckDB reads each object as one MAP; a table has one column per key.
+        await connection.run(`CREATE OR REPLACE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format, { manyKeys: true })}`);
+        columns = await describe(connection);
+      }
+      if (columns.length > textColumns) await connection.run(`SET memory_limit = '${memoryLimit(columns.length)}'`);
       const counted = await connection.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM evalctl_source');
       const rowCount = Number(counted.getRowObjectsJson()[0].n);
       if (rowCount === 0) {
@@ -142,6 +149,16 @@ export class Dataset {
   }
 }
 
+/**
+ * DuckDB's memory ceiling for a table of `columns` columns. 100 MB keeps it lean whatever the
+ * row count; but each column holds a 2,048-row vector (32 KiB) in each of several scan buffers,
+ * so a wide table needs more just to read one row: 600 CSV columns need ~150 MB, 3,000 need
+ * ~500 MB. Allow 320 KiB a column, up to 4 GB (12,800 columns).
+ */
+export function memoryLimit(columns: number): string {
+  return `${Math.min(4096, Math.max(100, Math.ceil(columns * 0.3125)))}MB`;
+}
+
 /** The source with its row numbers: DuckDB streams `row_number() OVER ()` in scan order. */
 export function numberedSource(): string {
   return `SELECT row_number() OVER () - 1 AS ${ROW}, * FROM evalctl_source`;
@@ -157,14 +174,21 @@ export function formatFromPath(path: string): InputFormat {
   );
 }
 
-function readerFor(path: string, format: InputFormat): string {
+async function describe(connection: DuckDBConnection): Promise<Column[]> {
+  const described = await connection.runAndReadAll('DESCRIBE SELECT * FROM evalctl_source');
+  return described.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+}
+
+/** The DuckDB table function reading `path`; `manyKeys` makes every key of a JSON object a column. */
+function readerFor(path: string, format: InputFormat, options: { manyKeys?: boolean } = {}): string {
   const file = literal(path);
+  const keys = options.manyKeys ? ', map_inference_threshold = -1' : '';
   switch (format) {
     case 'parquet': return `read_parquet(${file})`;
     case 'csv': return `read_csv(${file}, header = true, all_varchar = true)`;
     case 'tsv': return `read_csv(${file}, header = true, all_varchar = true, delim = '\t', quote = '"')`;
-    case 'jsonl': return `read_json(${file}, format = 'newline_delimited')`;
-    case 'json': return `read_json(${file}, format = 'auto')`;
+    case 'jsonl': return `read_json(${file}, format = 'newline_delimited'${keys})`;
+    case 'json': return `read_json(${file}, format = 'auto'${keys})`;
   }
 }
 

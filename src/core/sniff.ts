@@ -66,3 +66,34 @@ function guessTextFormat(head: Buffer): 'csv' | 'tsv' | 'jsonl' | 'json' {
   if (text.startsWith('{')) return 'jsonl';
   return firstLine.includes('\t') && !firstLine.includes(',') ? 'tsv' : 'csv';
 }
+
+/**
+ * An upper bound on the number of fields in the header line of a CSV or TSV file: one more than
+ * its most frequent delimiter character (quoted delimiters count too; too many is harmless).
+ * Reads at most the first 16 MiB.
+ */
+export function headerFieldCount(path: string): number {
+  if (/\.(gz|zst)$/i.test(path)) return 0;
+  const fd = openSync(path, 'r');
+  const counts = new Map<number, number>();
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (let position = 0; position < 16 * 1024 * 1024;) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read === 0) break;
+      const chunk = buffer.subarray(0, read);
+      const end = chunk.indexOf(0x0a);
+      for (const byte of end === -1 ? chunk : chunk.subarray(0, end)) {
+        if (DELIMITERS.has(byte)) counts.set(byte, (counts.get(byte) ?? 0) + 1);
+      }
+      if (end !== -1) break;
+      position += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return Math.max(0, ...counts.values()) + 1;
+}
+
+/** `,` `;` tab `|`: the delimiters DuckDB's sniffer tries. */
+const DELIMITERS = new Set([0x2c, 0x3b, 0x09, 0x7c]);
