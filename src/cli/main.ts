@@ -51,6 +51,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('-o, --output <path>', 'output file; format from extension (default: beside the input)')
     .option('--overwrite', 'replace an existing output file or target column')
     .addOption(new Option('--input-format <format>', 'read the source as this format').choices(['parquet', 'csv', 'tsv', 'jsonl', 'json']))
+    .addOption(new Option('--encoding <name>', 'text encoding of a CSV or TSV source (default: utf-8)').choices(['utf-8', 'utf-16', 'latin-1']))
     .option('--name <name>', 'a name for the job')
     .option('--usage-columns', 'also write <target>_prompt_tokens and <target>_completion_tokens')
     .option('--timeout <seconds>', 'per-request timeout (default: 120)', parse.positive)

@@ -2,12 +2,17 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { InputError, UsageError, messageOf } from './errors.js';
+import { InputError, UsageError } from './errors.js';
+import { csvProblem, readError } from './read-error.js';
 import { literal, renderExpression } from './sql.js';
-import { checkContent, headerFieldCount } from './sniff.js';
+import { checkContent, headerShape } from './sniff.js';
 
 export const INPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+/** Text encodings DuckDB's CSV reader takes without extensions; JSON is always UTF-8. */
+export const ENCODINGS = ['utf-8', 'utf-16', 'latin-1'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
 
 export interface Column {
   readonly name: string;
@@ -46,17 +51,21 @@ export class Dataset {
   }
 
   /** Opens `path`, checks it is a readable table with at least one row, and reads its schema. */
-  static async open(path: string, options: { format?: InputFormat } = {}): Promise<Dataset> {
+  static async open(path: string, options: { format?: InputFormat; encoding?: Encoding } = {}): Promise<Dataset> {
     checkFile(path);
     const format = options.format ?? formatFromPath(path);
-    checkContent(path, format);
+    const encoding = options.encoding ?? 'utf-8';
+    if (encoding !== 'utf-8' && format !== 'csv' && format !== 'tsv') {
+      throw new UsageError(`--encoding ${encoding} is for CSV and TSV sources; ${basename(path)} is read as ${format.toUpperCase()}, which is always UTF-8.`, 'Leave out --encoding, or convert the file to UTF-8.');
+    }
+    checkContent(path, format, encoding);
     const { DuckDBInstance } = await import('@duckdb/node-api');
     // DuckDB's share of memory stays small whatever the table's size: one thread (reading is
     // never the bottleneck next to a model), and the final sort spills to a private temp
     // directory (an in-memory database would otherwise spill into ./.tmp of the user's cwd).
     const spill = mkdtempSync(join(tmpdir(), 'evalctl-duckdb-'));
     // CSV's sniffer already needs the room for every column: count them from the header line.
-    const textColumns = format === 'csv' || format === 'tsv' ? headerFieldCount(path) : 0;
+    const textColumns = format === 'csv' || format === 'tsv' ? headerShape(path, format).fields : 0;
     const instance = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       threads: '1',
@@ -68,8 +77,19 @@ export class Dataset {
     try {
       // Timestamps with a time zone render the same on every machine (prompts, cache keys, output).
       await connection.run(`SET GLOBAL TimeZone = 'UTC'`);
-      await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format)}`);
-      let columns = await describe(connection);
+      let columns: Column[];
+      try {
+        await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format, { encoding })}`);
+        columns = await describe(connection);
+      } catch (error) {
+        // The sniffer fails without saying where: a strict read of the header's shape finds the row.
+        throw (/error when sniffing file/i.test(String(error)) && await csvProblem(connection, path, format, encoding)) || error;
+      }
+      if (columns.length === 1 && /[,;\t|]/.test(columns[0].name)) {
+        // A ragged row early on makes the sniffer settle for one column named after the whole header.
+        const problem = await csvProblem(connection, path, format, encoding);
+        if (problem) throw problem;
+      }
       if ((format === 'jsonl' || format === 'json') && columns.length === 1 && columns[0].name === 'json' && columns[0].type.startsWith('MAP(')) {
         // Past 200 keys DuckDB reads each object as one MAP; a table has one column per key.
         await connection.run(`CREATE OR REPLACE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format, { manyKeys: true })}`);
@@ -180,13 +200,14 @@ async function describe(connection: DuckDBConnection): Promise<Column[]> {
 }
 
 /** The DuckDB table function reading `path`; `manyKeys` makes every key of a JSON object a column. */
-function readerFor(path: string, format: InputFormat, options: { manyKeys?: boolean } = {}): string {
+function readerFor(path: string, format: InputFormat, options: { manyKeys?: boolean; encoding?: Encoding } = {}): string {
   const file = literal(path);
   const keys = options.manyKeys ? ', map_inference_threshold = -1' : '';
+  const encoding = options.encoding && options.encoding !== 'utf-8' ? `, encoding = ${literal(options.encoding)}` : '';
   switch (format) {
     case 'parquet': return `read_parquet(${file})`;
-    case 'csv': return `read_csv(${file}, header = true, all_varchar = true)`;
-    case 'tsv': return `read_csv(${file}, header = true, all_varchar = true, delim = '\t', quote = '"')`;
+    case 'csv': return `read_csv(${file}, header = true, all_varchar = true${encoding})`;
+    case 'tsv': return `read_csv(${file}, header = true, all_varchar = true, delim = '\t', quote = '"'${encoding})`;
     case 'jsonl': return `read_json(${file}, format = 'newline_delimited'${keys})`;
     case 'json': return `read_json(${file}, format = 'auto'${keys})`;
   }
@@ -201,26 +222,4 @@ function checkFile(path: string): void {
   }
   if (stats.isDirectory()) throw new InputError(`${path} is a directory, not a table file.`, 'Give a .parquet, .csv or .jsonl file.');
   if (stats.size === 0) throw new InputError(`${basename(path)} is empty (0 bytes).`, 'Give a file with a header and at least one row.');
-}
-
-/** Turns DuckDB's reader errors into one line naming the file and what is wrong with it. */
-function readError(path: string, format: InputFormat, error: unknown): InputError {
-  const name = basename(path);
-  const detail = messageOf(error).split('\n')[0].replace(/^[A-Za-z ]+Error: /, '');
-  if (/magic bytes|not a parquet file/i.test(detail)) {
-    return new InputError(`${name} is not a valid parquet file (${detail}).`, 'Check the file is complete, or name its real format with --input-format.', error);
-  }
-  if (/utf-8|unicode/i.test(detail)) {
-    return new InputError(`${name} is not UTF-8 text, so it cannot be read as ${format.toUpperCase()}.`, 'Is it really a text file? Convert it to UTF-8 or give the real format with --input-format.', error);
-  }
-  if (/error when sniffing file/i.test(detail)) {
-    return new InputError(`${name} does not look like ${format.toUpperCase()}: its delimiter, quoting and encoding could not be detected.`, 'Check it is a UTF-8 table with a header row, or name its real format with --input-format.', error);
-  }
-  if (/out of memory/i.test(messageOf(error))) {
-    return new InputError(`${name} holds a value too large to read: ${detail.replace(/^failed/, 'DuckDB failed')}.`, 'Select fewer or smaller columns into another file and run on that.', error);
-  }
-  if (/permission denied/i.test(detail)) {
-    return new InputError(`Cannot read ${name}: permission denied.`, undefined, error);
-  }
-  return new InputError(`Cannot read ${name} as ${format.toUpperCase()}: ${detail}`, 'Check the file is valid, or name its real format with --input-format.', error);
 }

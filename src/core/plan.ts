@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Settings } from './config.js';
-import { Dataset, type InputFormat } from './dataset.js';
+import { Dataset, type Encoding, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
 import { fingerprintFile } from './fingerprint.js';
 import type { JobRecord, JobSettings } from './jobs.js';
@@ -22,6 +22,8 @@ export interface CreateRequest {
   readonly sampleSeed?: number;
   readonly name?: string;
   readonly inputFormat?: InputFormat;
+  /** Text encoding of a CSV/TSV source (default UTF-8). */
+  readonly encoding?: Encoding;
   readonly settings: Settings;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -55,7 +57,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   }
   checkName(settings.targetColumn);
   const sourcePath = resolve(request.cwd, request.source);
-  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat });
+  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat, encoding: request.encoding });
   try {
     bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);
     checkTarget(dataset, settings.targetColumn, request.overwrite ?? false);

@@ -1,12 +1,14 @@
 // Hostile data, tried through the real CLI with the echo model (its answer is the rendered
 // prompt): each file either works, every input column kept beside the answer, or stops with
 // one clear line naming the file and what is wrong with it.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { literal } from '../../src/core/sql.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { statusJson } from '../helpers/jobs.js';
 import { duckdb, readTable } from '../helpers/table.js';
+import { startStub } from '../stub/server.js';
 
 const { dir, cleanup } = tempDir('evalctl-hostile-');
 afterAll(cleanup);
@@ -45,4 +47,50 @@ describe('wide tables: all columns out, plus the answer', () => {
       for (const name of names.slice(1)) if (row[name] !== `v${r}_${name}`) expect.fail(`row ${r} ${name}: ${String(row[name])}`);
     }
   }, 60_000);
+});
+
+describe('--encoding reads Latin-1 and UTF-16 text; the output is UTF-8', () => {
+  const text = 'id,review\n1,café crème\n2,naïve\n';
+  const cases = [
+    { name: 'latin1.csv', bytes: Buffer.from(text, 'latin1'), encoding: 'latin-1' },
+    { name: 'latin1.tsv', bytes: Buffer.from(text.replaceAll(',', '\t'), 'latin1'), encoding: 'latin-1' },
+    { name: 'utf16-bom.csv', bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), encoding: 'utf-16' },
+    { name: 'utf16.csv', bytes: Buffer.from(text, 'utf16le'), encoding: 'utf-16' },
+  ];
+  for (const c of cases) it(`${c.name} with --encoding ${c.encoding}`, async () => {
+    const input = join(dir, c.name);
+    writeFileSync(input, c.bytes);
+    const output = join(dir, `${c.name}.out.csv`);
+    const result = await runCli(['create', input, '-p', 'Say: {review}', '-m', 'echo', '--encoding', c.encoding, '-o', output], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(input)).toEqual(c.bytes);
+    const { rows } = await readTable(output);
+    expect(rows).toEqual([
+      { id: '1', review: 'café crème', prediction: 'Say: café crème', prediction_error: null },
+      { id: '2', review: 'naïve', prediction: 'Say: naïve', prediction_error: null },
+    ]);
+  });
+
+  // The job record has no field for the encoding yet (jobs.ts is being rewritten), so resume
+  // reopens the source as UTF-8 and refuses it. Flip to `it` once the encoding is stored and
+  // passed to Dataset.open in execute.ts.
+  it.fails('resume of a Latin-1 job reads the source with the same encoding', async () => {
+    const stub = await startStub({ failPrompts: ['naïve'] });
+    try {
+      const home = join(dir, 'home-resume');
+      const stubEnv = { OPENAI_API_KEY: 'sk-test-encoding-0123456789', OPENAI_BASE_URL: stub.openaiBaseURL, EVALCTL_HOME: home };
+      const input = join(dir, 'resume-latin1.csv');
+      writeFileSync(input, Buffer.from(text, 'latin1'));
+      const first = await runCli(['create', input, '-p', 'Say: {review}', '-m', 'gpt-4o-mini', '--encoding', 'latin-1', '--json'], { cwd: dir, env: stubEnv });
+      expect(first.code, first.stderr).toBe(3);
+      const id = JSON.parse(first.stdout).id;
+      stub.configure({ failPrompts: [] });
+      const resumed = await runCli(['resume', id], { cwd: dir, env: stubEnv });
+      expect(resumed.stderr).not.toContain('not UTF-8');
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(await statusJson(id, dir, stubEnv)).toMatchObject({ status: 'completed', failed_rows: 0 });
+    } finally {
+      await stub.close();
+    }
+  });
 });
