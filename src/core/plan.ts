@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Settings } from './config.js';
 import { Dataset, type Encoding, type InputFormat } from './dataset.js';
@@ -7,6 +7,7 @@ import { fingerprintFile } from './fingerprint.js';
 import type { JobRecord, JobSettings } from './jobs.js';
 import { apiKeyFor, resolveModel } from './models.js';
 import { priceFor } from './pricing.js';
+import { readPromptFile } from './prompt-file.js';
 import { bindColumns, parseTemplate } from './template.js';
 import { outputFormatFromPath } from './writer.js';
 
@@ -127,8 +128,9 @@ function readTemplate(request: CreateRequest): string {
   if (request.promptFile !== undefined) {
     const path = resolve(request.cwd, request.promptFile);
     try {
-      return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+      return readPromptFile(path, request.promptFile).replace(/\r?\n$/, '');
     } catch (error) {
+      if (error instanceof InputError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'unknown error'})`;
       throw new InputError(`The prompt file ${request.promptFile} (--prompt-file) ${why}.`, 'Check the path; it is relative to the current directory.', error);

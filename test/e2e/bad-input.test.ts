@@ -62,6 +62,10 @@ const cases: Case[] = [
   { name: '--prompt and --prompt-file', args: ['create', 'data.csv', ...P, '--prompt-file', 'prompt.txt'], code: 2, culprit: ['--prompt', '--prompt-file', 'not both'] },
   { name: 'no prompt', args: ['create', 'data.csv'], code: 2, culprit: ['No prompt', '--prompt'] },
   { name: '--prompt-file does not exist', args: ['create', 'data.csv', '--prompt-file', 'nope.txt'], code: 1, culprit: ['nope.txt', 'does not exist'] },
+  { name: '--prompt-file /dev/zero', args: ['create', 'data.csv', '--prompt-file', '/dev/zero'], code: 1, culprit: ['/dev/zero', '--prompt-file', 'binary data'], maxSeconds: 5 },
+  { name: '--prompt-file a binary file', args: ['create', 'data.csv', '--prompt-file', 'binary.csv'], code: 1, culprit: ['binary.csv', '--prompt-file', 'binary data'] },
+  { name: '--prompt-file over 1 MB', args: ['create', 'data.csv', '--prompt-file', 'huge-prompt.txt'], code: 1, culprit: ['huge-prompt.txt', 'larger than 1 MB'], maxSeconds: 5 },
+  { name: '--prompt-file not UTF-8', args: ['create', 'data.csv', '--prompt-file', 'latin1-prompt.txt'], code: 1, culprit: ['latin1-prompt.txt', 'not UTF-8'] },
   // Model, key and server
   { name: 'unknown model, no base URL', args: ['create', 'data.csv', ...P, '-m', 'llama3'], code: 2, culprit: ['"llama3"'], env: { OPENAI_BASE_URL: undefined } },
   { name: 'credentials in the base URL', args: ['create', 'data.csv', ...P, '--base-url', 'http://user:sk-secret-in-url@127.0.0.1:9/v1'], code: 2, culprit: ['credentials', 'base URL'] },
@@ -136,6 +140,8 @@ beforeAll(async () => {
   file('long-line.csv', `id,review\n1,ok\n2,${'x'.repeat(2_100_000)}\n3,ok\n`);
   file('ragged-early.csv', 'id,review\n1,a\n2,b,c\n3,d\n');
   file('ragged-sample.csv', `id,review,label\n${Array.from({ length: 5000 }, (_, i) => `${i},review ${i},x\n`).join('')}5000,short\n`);
+  file('huge-prompt.txt', `Classify: {review}\n${'padding line\n'.repeat(90_000)}`);
+  file('latin1-prompt.txt', Buffer.from('Classifiez \xe7a: {review}', 'latin1'));
   file('ragged-late.csv', `id,review\n${reviews(30000)}30000,a,b\n`);
   await duckdb(`COPY (SELECT range AS id, 'review ' || range AS review FROM range(500)) TO '${join(dir, 'full.parquet')}'`);
   const parquet = readFileSync(join(dir, 'full.parquet'));
