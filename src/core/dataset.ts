@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError } from './errors.js';
+import { mayBeRenamed, renamedHeaderWarning } from './header.js';
 import { csvProblem, readError } from './read-error.js';
-import { literal, renderExpression } from './sql.js';
+import { ident, literal, renderExpression } from './sql.js';
 import { checkContent, headerShape } from './sniff.js';
 
 export const INPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
@@ -43,6 +44,14 @@ export class Dataset {
     readonly columns: readonly Column[],
     readonly rowCount: number,
     private readonly spillDirectory: string,
+    /**
+     * The column of evalctl's row numbers in `numberedSource(rowColumn)`: `__evalctl_row`, or
+     * `__evalctl_row_2`... when the source has a column of that name (compared as DuckDB does,
+     * ignoring case).
+     */
+    readonly rowColumn: string,
+    /** Things the user should know before a run, e.g. header names DuckDB changed; one line each. */
+    readonly warnings: readonly string[],
   ) {}
 
   /** The file name as users see it in messages. */
@@ -104,7 +113,13 @@ export class Dataset {
       // Load one whole row now, so a value DuckDB cannot load (too large for its memory limit)
       // fails before anything is paid for, not when the output is written.
       await connection.run('SELECT * FROM evalctl_source LIMIT 1');
-      return new Dataset(path, format, instance, connection, columns, rowCount, spill);
+      const warnings: string[] = [];
+      if ((format === 'csv' || format === 'tsv') && columns.some((c) => mayBeRenamed(c.name))) {
+        const header = await connection.runAndReadAll(`SELECT * FROM ${readerFor(path, format, { encoding, header: false })} LIMIT 1`).then((r) => r.getRowsJson()[0] as (string | null)[], () => []);
+        const warning = renamedHeaderWarning(basename(path), header, columns.map((c) => c.name));
+        if (warning) warnings.push(warning);
+      }
+      return new Dataset(path, format, instance, connection, columns, rowCount, spill, rowColumnFor(columns), warnings);
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
@@ -132,8 +147,9 @@ export class Dataset {
     const types = new Map(this.columns.map((c) => [c.name, c.type]));
     const rendered = columnNames.map((name, i) => `${renderExpression(name, types.get(name) ?? 'VARCHAR')} AS c${i}`);
     // Row numbers follow file order, so the first n rows are rows 0..n-1; LIMIT lets DuckDB stop reading there.
-    const where = limit === undefined ? '' : ` WHERE ${ROW} < ${Math.floor(limit)} LIMIT ${Math.floor(limit)}`;
-    const sql = `SELECT ${[ROW, ...rendered].join(', ')} FROM (${numberedSource()})${where}`;
+    const row = ident(this.rowColumn);
+    const where = limit === undefined ? '' : ` WHERE ${row} < ${Math.floor(limit)} LIMIT ${Math.floor(limit)}`;
+    const sql = `SELECT ${[row, ...rendered].join(', ')} FROM (${numberedSource(this.rowColumn)})${where}`;
     const result = await this.reading(() => this.connection.stream(sql));
     let finished = false;
     try {
@@ -180,8 +196,16 @@ export function memoryLimit(columns: number): string {
 }
 
 /** The source with its row numbers: DuckDB streams `row_number() OVER ()` in scan order. */
-export function numberedSource(): string {
-  return `SELECT row_number() OVER () - 1 AS ${ROW}, * FROM evalctl_source`;
+export function numberedSource(rowColumn = ROW): string {
+  return `SELECT row_number() OVER () - 1 AS ${ident(rowColumn)}, * FROM evalctl_source`;
+}
+
+/** `__evalctl_row`, unless the source has a column of that name (in any case): then `__evalctl_row_2`... */
+function rowColumnFor(columns: readonly Column[]): string {
+  const taken = new Set(columns.map((c) => c.name.toLowerCase()));
+  let name = ROW;
+  for (let n = 2; taken.has(name); n++) name = `${ROW}_${n}`;
+  return name;
 }
 
 export function formatFromPath(path: string): InputFormat {
@@ -200,14 +224,15 @@ async function describe(connection: DuckDBConnection): Promise<Column[]> {
 }
 
 /** The DuckDB table function reading `path`; `manyKeys` makes every key of a JSON object a column. */
-function readerFor(path: string, format: InputFormat, options: { manyKeys?: boolean; encoding?: Encoding } = {}): string {
+function readerFor(path: string, format: InputFormat, options: { manyKeys?: boolean; encoding?: Encoding; header?: boolean } = {}): string {
   const file = literal(path);
+  const header = `header = ${options.header ?? true}`;
   const keys = options.manyKeys ? ', map_inference_threshold = -1' : '';
   const encoding = options.encoding && options.encoding !== 'utf-8' ? `, encoding = ${literal(options.encoding)}` : '';
   switch (format) {
     case 'parquet': return `read_parquet(${file})`;
-    case 'csv': return `read_csv(${file}, header = true, all_varchar = true${encoding})`;
-    case 'tsv': return `read_csv(${file}, header = true, all_varchar = true, delim = '\t', quote = '"'${encoding})`;
+    case 'csv': return `read_csv(${file}, ${header}, all_varchar = true${encoding})`;
+    case 'tsv': return `read_csv(${file}, ${header}, all_varchar = true, delim = '\t', quote = '"'${encoding})`;
     case 'jsonl': return `read_json(${file}, format = 'newline_delimited'${keys})`;
     case 'json': return `read_json(${file}, format = 'auto'${keys})`;
   }
