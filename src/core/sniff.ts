@@ -50,7 +50,7 @@ export function checkContent(path: string, format: InputFormat, encoding: Encodi
 /**
  * Refuses a text file with a byte that is not UTF-8, naming its line. DuckDB's CSV sniffer only
  * sees the start of a file: a Latin-1 byte further down would fail the run after every row was
- * paid for, when the output is written. Reads the file in 1 MiB pieces (~50 ms for 100 MB).
+ * paid for, when the output is written. Reads the file in 1 MiB pieces: ~0.15 s for 100 MB (measured on a busy 2-core machine).
  */
 function checkUtf8(path: string, name: string, format: InputFormat): void {
   const fd = openSync(path, 'r');
