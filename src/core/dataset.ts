@@ -6,7 +6,7 @@ import { InputError, UsageError } from './errors.js';
 import { mayBeRenamed, renamedHeaderWarning } from './header.js';
 import { csvProblem, readError } from './read-error.js';
 import { ident, literal, renderExpression } from './sql.js';
-import { checkContent, headerShape } from './sniff.js';
+import { checkContent, firstLine, headerShape } from './sniff.js';
 
 export const INPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -94,7 +94,7 @@ export class Dataset {
         // The sniffer fails without saying where: a strict read of the header's shape finds the row.
         throw (/error when sniffing file/i.test(String(error)) && await csvProblem(connection, path, format, encoding)) || error;
       }
-      if (columns.length === 1 && /[,;\t|]/.test(columns[0].name)) {
+      if (columns.length === 1 && /[,;\t|]/.test(columns[0].name) && firstLine(path) === columns[0].name) {
         // A ragged row early on makes the sniffer settle for one column named after the whole header.
         const problem = await csvProblem(connection, path, format, encoding);
         if (problem) throw problem;

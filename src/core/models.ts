@@ -1,6 +1,6 @@
 import { ProviderError, UsageError } from './errors.js';
 import type { Provider, ProviderId } from './providers/types.js';
-import { credentialParameters, KEY_VARIABLES, looksLikeKey, maskURL, redactSecrets } from './redact.js';
+import { credentialParameters, KEY_VARIABLES, looksLikeKey, maskURL, maskURLText, redactSecrets } from './redact.js';
 
 export { redactSecrets };
 
@@ -49,7 +49,7 @@ function checkURL(value: string | undefined): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`Base URL "${redactSecrets(value)}" is not a valid URL.`, 'Give a full URL such as http://localhost:11434/v1.');
+    throw new UsageError(`Base URL "${maskURLText(value)}" is not a valid URL.`, 'Give a full URL such as http://localhost:11434/v1.');
   }
   // The base URL is kept in the job record; a key inside it would be stored in plain text.
   if (url.username || url.password) {
@@ -63,7 +63,7 @@ function checkURL(value: string | undefined): string | undefined {
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Base URL "${value}" must start with http:// or https://.`, 'For Ollama: --base-url http://localhost:11434/v1');
+    throw new UsageError(`Base URL "${maskURLText(value)}" must start with http:// or https://.`, 'For Ollama: --base-url http://localhost:11434/v1');
   }
   return value.replace(/\/+$/, '');
 }

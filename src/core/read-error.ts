@@ -66,11 +66,15 @@ export async function csvProblem(connection: DuckDBConnection, path: string, for
   const { delimiter, fields } = headerShape(path, format);
   if (fields < 2) return undefined;
   const columns = `{${Array.from({ length: fields }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
-  const options = `header = true, auto_detect = false, delim = ${literal(delimiter)}, quote = '"', escape = '"', encoding = ${literal(encoding)}, columns = ${columns}`;
+  // header = false: the header line is checked too, and lines keep their numbers in the file.
+  const options = `header = false, auto_detect = false, delim = ${literal(delimiter)}, quote = '"', escape = '"', encoding = ${literal(encoding)}, columns = ${columns}`;
   try {
     await connection.run(`SELECT count(*) FROM read_csv(${literal(path)}, ${options})`);
     return undefined;
   } catch (error) {
-    return /Expected Number of Columns|Maximum line size/.test(messageOf(error)) ? error : undefined;
+    const message = messageOf(error);
+    // A header that does not fit is a wrong guess of its shape (a quoted delimiter), not a bad row.
+    if (/CSV Error on Line: 1\b/.test(message)) return undefined;
+    return /Expected Number of Columns|Maximum line size/.test(message) ? error : undefined;
   }
 }

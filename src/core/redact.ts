@@ -54,3 +54,11 @@ export function maskURL(url: URL): string {
   // URLSearchParams encodes `*`; the mask reads better as typed.
   return masked.href.replaceAll('%2A', '*');
 }
+
+/**
+ * A base URL as typed, for a message when it could not be parsed: anything after `?` or `#`, and
+ * a `user:password@`, shown as `***` (they may hold a key).
+ */
+export function maskURLText(value: string): string {
+  return value.replace(/[?#].*$/s, '?***').replace(/^([^/]*\/\/)[^/@]*@/, '$1***@');
+}

@@ -188,6 +188,18 @@ export function headerShape(path: string, format: InputFormat = 'csv'): { delimi
   return { delimiter: String.fromCharCode(byte), fields: count + 1 };
 }
 
+/** The first line of a file (at most 64 KiB of it), without its line ending. */
+export function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const text = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+    return text.split('\n')[0].replace(/\r$/, '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** `,` tab `;` `|`: the delimiters DuckDB's sniffer tries, comma first. */
 const DELIMITERS = [0x2c, 0x09, 0x3b, 0x7c];
 

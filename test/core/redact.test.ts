@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialParameters, looksLikeKey, maskURL, redactKeys } from '../../src/core/redact.js';
+import { credentialParameters, looksLikeKey, maskURL, maskURLText, redactKeys } from '../../src/core/redact.js';
 
 describe('looksLikeKey', () => {
   it.each([
@@ -45,5 +45,16 @@ describe('credential query parameters', () => {
   ])('%s', (url, names, masked) => {
     expect(credentialParameters(new URL(url))).toEqual(names);
     expect(maskURL(new URL(url))).toBe(masked);
+  });
+});
+
+describe('maskURLText', () => {
+  it.each([
+    ['not a url?token=hunter2', 'not a url?***'],
+    ['ftp://user:hunter2@host/v1', 'ftp://***@host/v1'],
+    ['localhost:11434/v1#key=x', 'localhost:11434/v1?***'],
+    ['notaurl', 'notaurl'],
+  ])('%s', (value, masked) => {
+    expect(maskURLText(value)).toBe(masked);
   });
 });

@@ -119,3 +119,17 @@ describe('a column named like evalctl\'s own (__evalctl_row)', () => {
     expect(rows.map((row) => row.__evalctl_row)).toEqual(['7', '8']);
   });
 });
+
+describe('not mistaken for a ragged row', () => {
+  it.each([
+    ['one column whose quoted name holds a comma', '"a, b"\nx\n"y, z"\n', '{a, b}', ['x', 'y, z']],
+    ['a quoted comma in the header of two columns', '"id, n",review\n1,a\n2,b\n', '{review}', ['a', 'b']],
+  ])('%s', async (_name, content, prompt, answers) => {
+    const input = join(dir, 'quoted-header.csv');
+    writeFileSync(input, content);
+    const output = join(dir, 'quoted-header.out.csv');
+    const result = await runCli(['create', input, '-p', prompt, '-m', 'echo', '-o', output, '--overwrite'], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect((await readTable(output)).rows.map((row) => row.prediction)).toEqual(answers);
+  });
+});

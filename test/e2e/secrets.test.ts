@@ -32,6 +32,7 @@ const cases: Case[] = [
   { name: 'base URL ?Token= (any case), among other parameters', args: ['create', 'data.csv', ...P, '--base-url', 'https://gateway.example/v1?region=eu&Token=tok-hunter2'], secret: 'tok-hunter2', code: 2, culprit: ['Token=***', 'region=eu'] },
   { name: 'base URL ?sig= from OPENAI_BASE_URL', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini'], env: { OPENAI_BASE_URL: 'https://x.blob.example/v1?sv=1&sig=c2lnbmF0dXJl' }, secret: 'c2lnbmF0dXJl', code: 2, culprit: ['sig=***'] },
   { name: 'base URL ?access_token= and ?password=', args: ['create', 'data.csv', ...P, '--base-url', 'http://127.0.0.1:9/v1?access_token=abc-token-1&password=pw-hunter2'], secret: 'pw-hunter2', code: 2, culprit: ['access_token=***', 'password=***'] },
+  { name: 'an unparseable base URL with ?token=', args: ['create', 'data.csv', ...P, '--base-url', 'not a url?token=hunter2-unparsed'], secret: 'hunter2-unparsed', code: 2, culprit: ['"not a url?***"', 'not a valid URL'] },
   // Commander echoes what was typed.
   { name: 'unknown option --api-key=<key>', args: ['create', 'data.csv', ...P, '--api-key=sk-abc123def456ghi789jkl'], secret: 'sk-abc123def456ghi789jkl', code: 2, culprit: ["'--api-key=***'"] },
   { name: 'unknown option --token=<not key-shaped>', args: ['create', 'data.csv', ...P, '--token=correct-horse-battery'], secret: 'correct-horse-battery', code: 2, culprit: ["'--token=***'"] },
