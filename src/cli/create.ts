@@ -1,19 +1,21 @@
 import type { Command } from 'commander';
 import { JobStore } from '../core/jobs.js';
 import { createJob } from '../core/lifecycle.js';
+import type { Encoding } from '../core/dataset.js';
 import { planJob } from '../core/plan.js';
 import { UsageError } from '../core/errors.js';
 import type { Context } from './main.js';
 import { settingsFrom } from './options.js';
 import { jobJson } from './outcome.js';
 import { runDetached, runInForeground } from './foreground.js';
-import { say } from './render.js';
+import { paint, say } from './render.js';
 import { resolveScoring } from '../core/score/scoring.js';
 import { scoringRequest, type ScoringFlags } from './scoring-flags.js';
 import { attachJudging, wantsJudging } from '../core/judge/resolve.js';
 import type { JudgeFlags } from './judge-flags.js';
 
 interface CreateFlags extends ScoringFlags, JudgeFlags {
+  encoding?: Encoding;
   model?: string[];
   prompt?: string[];
   promptFile?: string[];
@@ -46,6 +48,7 @@ export default async function create(context: Context, source: string, flags: Cr
     plan.dataset.close();
     throw error;
   }
+  for (const warning of plan.warnings) say(context.t, paint(context.t, 'yellow', `warning: ${warning}`));
   if (flags.dryRun) {
     const { dryRun } = await import('./dry-run.js');
     return dryRun(context, plan, flags.json ?? false);

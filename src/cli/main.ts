@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { EvalctlError, ExitCode } from '../core/errors.js';
-import { redactSecrets } from '../core/models.js';
 import { judgeOptions } from './judge-flags.js';
+import { redactKeys } from '../core/redact.js';
 import { parse } from './options.js';
 import { printError, terminal, type Terminal } from './render.js';
 
@@ -57,6 +57,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('-o, --output <path>', 'output file; format from extension (default: beside the input)')
     .option('--overwrite', 'replace an existing output file or target column')
     .addOption(new Option('--input-format <format>', 'read the source as this format').choices(['parquet', 'csv', 'tsv', 'jsonl', 'json']))
+    .addOption(new Option('--encoding <name>', 'text encoding of a CSV or TSV source (default: utf-8)').choices(['utf-8', 'utf-16', 'latin-1']))
     .option('--name <name>', 'a name for the job')
     .option('--usage-columns', 'also write <target>_prompt_tokens and <target>_completion_tokens per variant')
     .option('--timeout <seconds>', 'per-request timeout (default: 120)', parse.positive)
@@ -155,7 +156,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
   // with a hint naming the help of the command that was typed.
   for (const command of [root, ...root.commands]) {
     const name = command === root ? 'evalctl' : `evalctl ${command.name()}`;
-    command.configureOutput({ outputError: (text) => printError(context.t, usageMessage(text), `Run \`${name} --help\` for usage.`) });
+    command.configureOutput({ outputError: (text) => printError(context.t, usageMessage(text, context.env), `Run \`${name} --help\` for usage.`) });
   }
   return root;
 }
@@ -205,9 +206,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 /**
  * Commander's error text as one sentence: `error: option '-c, --concurrency <n>' argument '0' is
  * invalid. Must be ...` -> `--concurrency "0" is not valid: must be ...`; a suggestion joins the line.
+ * Commander echoes what was typed, so values are masked: `--api-key=...` of an unknown option,
+ * and anything that looks like a key or is the value of OPENAI_API_KEY / ANTHROPIC_API_KEY.
  */
-export function usageMessage(text: string): string {
-  const [first, ...rest] = text.trim().replace(/^error: /, '').split('\n');
+export function usageMessage(text: string, env: NodeJS.ProcessEnv = {}): string {
+  return redactKeys(commanderSentence(text), env);
+}
+
+function commanderSentence(text: string): string {
+  const [first, ...rest] = text.trim().replace(/^error: /, '').replace(/^(unknown option '[^'=]+)=[^']*'/, "$1=***'").split('\n');
   const invalid = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument '(.*)' is invalid\. (.*)$/.exec(first);
   const missing = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument missing$/.exec(first);
   let message = invalid ? `${invalid[1]} "${invalid[2]}" is not valid: ${lowerFirst(invalid[3])}`
@@ -229,7 +236,7 @@ function handleError(t: Terminal, error: unknown, verbose: boolean, env: NodeJS.
     return ExitCode.Usage;
   }
   // Servers can echo a key back in an error; no key value ever reaches the terminal.
-  const clean = (text: string | undefined) => text === undefined ? undefined : redactSecrets(text, env);
+  const clean = (text: string | undefined) => text === undefined ? undefined : redactKeys(text, env);
   if (error instanceof EvalctlError) {
     printError(t, clean(error.message.split('\n')[0])!, clean(error.hint), verbose ? clean(stackOf(error)) : undefined);
     return error.exitCode;

@@ -2,12 +2,18 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { InputError, UsageError, messageOf } from './errors.js';
-import { literal, renderExpression } from './sql.js';
-import { checkContent } from './sniff.js';
+import { InputError, UsageError } from './errors.js';
+import { mayBeRenamed, renamedHeaderWarning } from './header.js';
+import { csvProblem, readError } from './read-error.js';
+import { ident, literal, renderExpression } from './sql.js';
+import { checkContent, firstLine, headerShape } from './sniff.js';
 
 export const INPUT_FORMATS = ['parquet', 'csv', 'tsv', 'jsonl', 'json'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+/** Text encodings DuckDB's CSV reader takes without extensions; JSON is always UTF-8. */
+export const ENCODINGS = ['utf-8', 'utf-16', 'latin-1'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
 
 export interface Column {
   readonly name: string;
@@ -38,6 +44,14 @@ export class Dataset {
     readonly columns: readonly Column[],
     readonly rowCount: number,
     private readonly spillDirectory: string,
+    /**
+     * The column of evalctl's row numbers in `numberedSource(rowColumn)`: `__evalctl_row`, or
+     * `__evalctl_row_2`... when the source has a column of that name (compared as DuckDB does,
+     * ignoring case).
+     */
+    readonly rowColumn: string,
+    /** Things the user should know before a run, e.g. header names DuckDB changed; one line each. */
+    readonly warnings: readonly string[],
   ) {}
 
   /** The file name as users see it in messages. */
@@ -46,19 +60,25 @@ export class Dataset {
   }
 
   /** Opens `path`, checks it is a readable table with at least one row, and reads its schema. */
-  static async open(path: string, options: { format?: InputFormat } = {}): Promise<Dataset> {
+  static async open(path: string, options: { format?: InputFormat; encoding?: Encoding } = {}): Promise<Dataset> {
     checkFile(path);
     const format = options.format ?? formatFromPath(path);
-    checkContent(path, format);
+    const encoding = options.encoding ?? 'utf-8';
+    if (encoding !== 'utf-8' && format !== 'csv' && format !== 'tsv') {
+      throw new UsageError(`--encoding ${encoding} is for CSV and TSV sources; ${basename(path)} is read as ${format.toUpperCase()}, which is always UTF-8.`, 'Leave out --encoding, or convert the file to UTF-8.');
+    }
+    checkContent(path, format, encoding);
     const { DuckDBInstance } = await import('@duckdb/node-api');
     // DuckDB's share of memory stays small whatever the table's size: one thread (reading is
     // never the bottleneck next to a model), and the final sort spills to a private temp
     // directory (an in-memory database would otherwise spill into ./.tmp of the user's cwd).
     const spill = mkdtempSync(join(tmpdir(), 'evalctl-duckdb-'));
+    // CSV's sniffer already needs the room for every column: count them from the header line.
+    const textColumns = format === 'csv' || format === 'tsv' ? headerShape(path, format).fields : 0;
     const instance = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       threads: '1',
-      memory_limit: '100MB',
+      memory_limit: memoryLimit(textColumns),
       preserve_insertion_order: 'true',
       temp_directory: spill,
     });
@@ -66,9 +86,25 @@ export class Dataset {
     try {
       // Timestamps with a time zone render the same on every machine (prompts, cache keys, output).
       await connection.run(`SET GLOBAL TimeZone = 'UTC'`);
-      await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format)}`);
-      const described = await connection.runAndReadAll('DESCRIBE SELECT * FROM evalctl_source');
-      const columns = described.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+      let columns: Column[];
+      try {
+        await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format, { encoding })}`);
+        columns = await describe(connection);
+      } catch (error) {
+        // The sniffer fails without saying where: a strict read of the header's shape finds the row.
+        throw (/error when sniffing file/i.test(String(error)) && await csvProblem(connection, path, format, encoding)) || error;
+      }
+      if (columns.length === 1 && /[,;\t|]/.test(columns[0].name) && firstLine(path) === columns[0].name) {
+        // A ragged row early on makes the sniffer settle for one column named after the whole header.
+        const problem = await csvProblem(connection, path, format, encoding);
+        if (problem) throw problem;
+      }
+      if ((format === 'jsonl' || format === 'json') && columns.length === 1 && columns[0].name === 'json' && columns[0].type.startsWith('MAP(')) {
+        // Past 200 keys DuckDB reads each object as one MAP; a table has one column per key.
+        await connection.run(`CREATE OR REPLACE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format, { manyKeys: true })}`);
+        columns = await describe(connection);
+      }
+      if (columns.length > textColumns) await connection.run(`SET memory_limit = '${memoryLimit(columns.length)}'`);
       const counted = await connection.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM evalctl_source');
       const rowCount = Number(counted.getRowObjectsJson()[0].n);
       if (rowCount === 0) {
@@ -77,7 +113,13 @@ export class Dataset {
       // Load one whole row now, so a value DuckDB cannot load (too large for its memory limit)
       // fails before anything is paid for, not when the output is written.
       await connection.run('SELECT * FROM evalctl_source LIMIT 1');
-      return new Dataset(path, format, instance, connection, columns, rowCount, spill);
+      const warnings: string[] = [];
+      if ((format === 'csv' || format === 'tsv') && columns.some((c) => mayBeRenamed(c.name))) {
+        const header = await connection.runAndReadAll(`SELECT * FROM ${readerFor(path, format, { encoding, header: false })} LIMIT 1`).then((r) => r.getRowsJson()[0] as (string | null)[], () => []);
+        const warning = renamedHeaderWarning(basename(path), header, columns.map((c) => c.name));
+        if (warning) warnings.push(warning);
+      }
+      return new Dataset(path, format, instance, connection, columns, rowCount, spill, rowColumnFor(columns), warnings);
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
@@ -105,8 +147,9 @@ export class Dataset {
     const types = new Map(this.columns.map((c) => [c.name, c.type]));
     const rendered = columnNames.map((name, i) => `${renderExpression(name, types.get(name) ?? 'VARCHAR')} AS c${i}`);
     // Row numbers follow file order, so the first n rows are rows 0..n-1; LIMIT lets DuckDB stop reading there.
-    const where = limit === undefined ? '' : ` WHERE ${ROW} < ${Math.floor(limit)} LIMIT ${Math.floor(limit)}`;
-    const sql = `SELECT ${[ROW, ...rendered].join(', ')} FROM (${numberedSource()})${where}`;
+    const row = ident(this.rowColumn);
+    const where = limit === undefined ? '' : ` WHERE ${row} < ${Math.floor(limit)} LIMIT ${Math.floor(limit)}`;
+    const sql = `SELECT ${[row, ...rendered].join(', ')} FROM (${numberedSource(this.rowColumn)})${where}`;
     const result = await this.reading(() => this.connection.stream(sql));
     let finished = false;
     try {
@@ -142,9 +185,27 @@ export class Dataset {
   }
 }
 
+/**
+ * DuckDB's memory ceiling for a table of `columns` columns. 100 MB keeps it lean whatever the
+ * row count; but each column holds a 2,048-row vector (32 KiB) in each of several scan buffers,
+ * so a wide table needs more just to read one row: 600 CSV columns need ~150 MB, 3,000 need
+ * ~500 MB. Allow 320 KiB a column, up to 4 GB (12,800 columns).
+ */
+export function memoryLimit(columns: number): string {
+  return `${Math.min(4096, Math.max(100, Math.ceil(columns * 0.3125)))}MB`;
+}
+
 /** The source with its row numbers: DuckDB streams `row_number() OVER ()` in scan order. */
-export function numberedSource(): string {
-  return `SELECT row_number() OVER () - 1 AS ${ROW}, * FROM evalctl_source`;
+export function numberedSource(rowColumn = ROW): string {
+  return `SELECT row_number() OVER () - 1 AS ${ident(rowColumn)}, * FROM evalctl_source`;
+}
+
+/** `__evalctl_row`, unless the source has a column of that name (in any case): then `__evalctl_row_2`... */
+function rowColumnFor(columns: readonly Column[]): string {
+  const taken = new Set(columns.map((c) => c.name.toLowerCase()));
+  let name = ROW;
+  for (let n = 2; taken.has(name); n++) name = `${ROW}_${n}`;
+  return name;
 }
 
 export function formatFromPath(path: string): InputFormat {
@@ -157,14 +218,23 @@ export function formatFromPath(path: string): InputFormat {
   );
 }
 
-function readerFor(path: string, format: InputFormat): string {
+async function describe(connection: DuckDBConnection): Promise<Column[]> {
+  const described = await connection.runAndReadAll('DESCRIBE SELECT * FROM evalctl_source');
+  return described.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+}
+
+/** The DuckDB table function reading `path`; `manyKeys` makes every key of a JSON object a column. */
+function readerFor(path: string, format: InputFormat, options: { manyKeys?: boolean; encoding?: Encoding; header?: boolean } = {}): string {
   const file = literal(path);
+  const header = `header = ${options.header ?? true}`;
+  const keys = options.manyKeys ? ', map_inference_threshold = -1' : '';
+  const encoding = options.encoding && options.encoding !== 'utf-8' ? `, encoding = ${literal(options.encoding)}` : '';
   switch (format) {
     case 'parquet': return `read_parquet(${file})`;
-    case 'csv': return `read_csv(${file}, header = true, all_varchar = true)`;
-    case 'tsv': return `read_csv(${file}, header = true, all_varchar = true, delim = '\t', quote = '"')`;
-    case 'jsonl': return `read_json(${file}, format = 'newline_delimited')`;
-    case 'json': return `read_json(${file}, format = 'auto')`;
+    case 'csv': return `read_csv(${file}, ${header}, all_varchar = true${encoding})`;
+    case 'tsv': return `read_csv(${file}, ${header}, all_varchar = true, delim = '\t', quote = '"'${encoding})`;
+    case 'jsonl': return `read_json(${file}, format = 'newline_delimited'${keys})`;
+    case 'json': return `read_json(${file}, format = 'auto'${keys})`;
   }
 }
 
@@ -177,26 +247,4 @@ function checkFile(path: string): void {
   }
   if (stats.isDirectory()) throw new InputError(`${path} is a directory, not a table file.`, 'Give a .parquet, .csv or .jsonl file.');
   if (stats.size === 0) throw new InputError(`${basename(path)} is empty (0 bytes).`, 'Give a file with a header and at least one row.');
-}
-
-/** Turns DuckDB's reader errors into one line naming the file and what is wrong with it. */
-function readError(path: string, format: InputFormat, error: unknown): InputError {
-  const name = basename(path);
-  const detail = messageOf(error).split('\n')[0].replace(/^[A-Za-z ]+Error: /, '');
-  if (/magic bytes|not a parquet file/i.test(detail)) {
-    return new InputError(`${name} is not a valid parquet file (${detail}).`, 'Check the file is complete, or name its real format with --input-format.', error);
-  }
-  if (/utf-8|unicode/i.test(detail)) {
-    return new InputError(`${name} is not UTF-8 text, so it cannot be read as ${format.toUpperCase()}.`, 'Is it really a text file? Convert it to UTF-8 or give the real format with --input-format.', error);
-  }
-  if (/error when sniffing file/i.test(detail)) {
-    return new InputError(`${name} does not look like ${format.toUpperCase()}: its delimiter, quoting and encoding could not be detected.`, 'Check it is a UTF-8 table with a header row, or name its real format with --input-format.', error);
-  }
-  if (/out of memory/i.test(messageOf(error))) {
-    return new InputError(`${name} holds a value too large to read: ${detail.replace(/^failed/, 'DuckDB failed')}.`, 'Select fewer or smaller columns into another file and run on that.', error);
-  }
-  if (/permission denied/i.test(detail)) {
-    return new InputError(`Cannot read ${name}: permission denied.`, undefined, error);
-  }
-  return new InputError(`Cannot read ${name} as ${format.toUpperCase()}: ${detail}`, 'Check the file is valid, or name its real format with --input-format.', error);
 }

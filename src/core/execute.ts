@@ -67,7 +67,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
   try {
     checkSourceUnchanged(job.source, job.id);
     claimJobOutput(store, job);
-    dataset ??= await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat });
+    dataset ??= await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat, encoding: job.settings.encoding ?? 'utf-8' });
     const s = job.settings;
     const { columns, renders } = compileVariants(s.variants, dataset);
     const selection = selectionOf(job, paths.sample);

@@ -1,5 +1,8 @@
 import { ProviderError, UsageError } from './errors.js';
 import type { Provider, ProviderId } from './providers/types.js';
+import { credentialParameters, KEY_VARIABLES, looksLikeKey, maskURL, maskURLText, redactSecrets } from './redact.js';
+
+export { redactSecrets };
 
 /** Which provider serves a model, and where. */
 export interface ModelChoice {
@@ -27,6 +30,10 @@ export function resolveModel(spec: string, baseURL: string | undefined, env: Nod
     : OPENAI_MODELS.test(trimmed) ? 'openai'
     : undefined;
   const model = explicit ? explicit[2] : trimmed;
+  if (looksLikeKey(model) || Object.values(KEY_VARIABLES).some((variable) => env[variable]?.trim() === model)) {
+    // The model is stored with the job and shown by `status` and `list`: never a key.
+    throw new UsageError('--model looks like an API key, and evalctl stores the model name with the job.', 'Put the key in OPENAI_API_KEY or ANTHROPIC_API_KEY, and give a model name such as gpt-4o-mini to --model.');
+  }
   const endpoint = checkURL(baseURL ?? (provider === 'anthropic' ? env.ANTHROPIC_BASE_URL : env.OPENAI_BASE_URL) ?? undefined);
   if (provider) return { provider, model, ...(endpoint ? { baseURL: endpoint } : {}) };
   if (endpoint) return { provider: 'openai', model, baseURL: endpoint };
@@ -42,14 +49,21 @@ function checkURL(value: string | undefined): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`Base URL "${value}" is not a valid URL.`, 'Give a full URL such as http://localhost:11434/v1.');
+    throw new UsageError(`Base URL "${maskURLText(value)}" is not a valid URL.`, 'Give a full URL such as http://localhost:11434/v1.');
   }
+  // The base URL is kept in the job record; a key inside it would be stored in plain text.
   if (url.username || url.password) {
-    // The base URL is kept in the job record; a key inside it would be stored in plain text.
     throw new UsageError('The base URL has credentials in it, and evalctl stores the base URL with the job.', 'Put the key in OPENAI_API_KEY or ANTHROPIC_API_KEY and give the URL without user:password@.');
   }
+  const parameters = credentialParameters(url);
+  if (parameters.length > 0) {
+    throw new UsageError(
+      `The base URL ${maskURL(url)} has credentials in its query string (${parameters.join(', ')}), and evalctl stores the base URL with the job.`,
+      'Put the key in OPENAI_API_KEY or ANTHROPIC_API_KEY and give the URL without it.',
+    );
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Base URL "${value}" must start with http:// or https://.`, 'For Ollama: --base-url http://localhost:11434/v1');
+    throw new UsageError(`Base URL "${maskURLText(value)}" must start with http:// or https://.`, 'For Ollama: --base-url http://localhost:11434/v1');
   }
   return value.replace(/\/+$/, '');
 }
@@ -60,8 +74,6 @@ export function isLocalURL(value: string | undefined): boolean {
   const host = new URL(value).hostname;
   return host === 'localhost' || host === '0.0.0.0' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
-
-const KEY_VARIABLES = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' } as const;
 
 /** The API key for a choice, or a clear error before anything runs. Local endpoints need none. */
 export function apiKeyFor(choice: ModelChoice, env: NodeJS.ProcessEnv): string {
@@ -92,14 +104,4 @@ export async function createProvider(choice: ModelChoice, env: NodeJS.ProcessEnv
       return new AnthropicProvider(choice.model, { apiKey, baseURL: choice.baseURL });
     }
   }
-}
-
-/** Removes every known API key value from a text (error messages from servers can echo them). */
-export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  let out = text;
-  for (const variable of Object.values(KEY_VARIABLES)) {
-    const key = env[variable]?.trim();
-    if (key && key.length >= 6) out = out.split(key).join('***');
-  }
-  return out.replace(/\b(sk-[A-Za-z0-9_-]{6})[A-Za-z0-9_*-]{10,}/g, '$1***');
 }

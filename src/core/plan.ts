@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Settings } from './config.js';
-import { Dataset, type InputFormat } from './dataset.js';
+import { Dataset, type Encoding, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
 import { fingerprintFile } from './fingerprint.js';
 import type { JobRecord } from './jobs.js';
@@ -9,6 +9,7 @@ import { checkOutputPath, freeName } from './output/path.js';
 import { compileVariants } from './prompts.js';
 import { checkScoring, type ScoringSpec } from './score/scoring.js';
 import { SCHEMA_VERSION, type JobSpec } from './spec.js';
+import { parseTemplate, templateWarnings } from './template.js';
 import { resolveVariants } from './variants.js';
 import { outputFormatFromPath } from './writer.js';
 
@@ -32,6 +33,8 @@ export interface CreateRequest {
   readonly dryRun?: boolean;
   /** `--ground-truth`, `--evaluator`, ...: how the answers are scored once written. */
   readonly scoring?: ScoringSpec | null;
+  /** Text encoding of a CSV/TSV source (default UTF-8). */
+  readonly encoding?: Encoding;
   readonly settings: Settings;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -41,6 +44,8 @@ export interface CreateRequest {
 export interface Plan {
   readonly record: Omit<JobRecord, 'id'>;
   readonly dataset: Dataset;
+  /** Things the user should know before paying (a prompt with no placeholder, renamed headers). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -54,7 +59,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   const variants = resolveVariants({ ...request, needKeys: !request.dryRun });
   checkName(settings.targetColumn);
   const sourcePath = resolve(request.cwd, request.source);
-  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat });
+  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat, encoding: request.encoding });
   try {
     compileVariants(variants, dataset);
     const count = request.sample === undefined ? null : Math.min(request.sample, dataset.rowCount);
@@ -67,6 +72,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       sample_count: count,
       sample_seed: count !== null ? request.sampleSeed ?? null : null,
       input_format: dataset.format,
+      encoding: request.encoding ?? 'utf-8',
       output_format: 'parquet',
       usage_columns: settings.usageColumns,
       cache: settings.cache,
@@ -115,7 +121,11 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       stop_reason: null,
       pid: null,
     };
-    return { record, dataset };
+    const warnings = [
+      ...variants.flatMap((v) => templateWarnings(parseTemplate(v.prompt), variants.length > 1 ? `variant ${v.name}` : '--prompt')),
+      ...dataset.warnings,
+    ];
+    return { record, dataset, warnings };
   } catch (error) {
     dataset.close();
     throw error;

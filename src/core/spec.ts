@@ -42,6 +42,8 @@ export interface JobSpec {
   sample_count: number | null;
   sample_seed: number | null;
   input_format: string;
+  /** Text encoding of a CSV/TSV source; absent in older records (UTF-8). */
+  encoding?: 'utf-8' | 'utf-16' | 'latin-1';
   output_format: string;
   usage_columns: boolean;
   cache: boolean;

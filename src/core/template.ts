@@ -66,6 +66,19 @@ export function parseTemplate(text: string, label = '--prompt'): Template {
 }
 
 /**
+ * Things worth a warning (not an error) about a parsed template, one line each. Today: a
+ * template with no placeholder sends every row the same prompt, which is allowed (the run goes
+ * on) but rarely meant.
+ *
+ * @example templateWarnings(parseTemplate('Say hi')) // ['The prompt (--prompt) has no {column} placeholder: every row gets the same prompt.']
+ */
+export function templateWarnings(template: Template, label = '--prompt'): string[] {
+  return template.columns.length === 0
+    ? [`The prompt (${label}) has no {column} placeholder: every row gets the same prompt.`]
+    : [];
+}
+
+/**
  * Maps each placeholder to a column of the table, or throws naming the culprit, the columns
  * that exist and the nearest match. `{ review }` matches a column `review` when no column is
  * named with the spaces.

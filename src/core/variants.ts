@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Settings, VariantSetting } from './config.js';
 import { InputError, UsageError } from './errors.js';
 import { apiKeyFor, resolveModel } from './models.js';
 import { priceFor, type Price } from './pricing.js';
+import { readPromptFile as readTemplateFile } from './prompt-file.js';
 import { variantSlug, type VariantSpec } from './spec.js';
 import { parseTemplate } from './template.js';
 
@@ -101,8 +101,9 @@ function checkVariant(input: VariantSetting & { label: string }, request: Varian
 function readPromptFile(cwd: string, file: string): string {
   const path = resolve(cwd, file);
   try {
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    return readTemplateFile(path, file).replace(/\r?\n$/, '');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'unknown error'})`;
     throw new InputError(`The prompt file ${file} (--prompt-file) ${why}.`, 'Check the path; it is relative to the current directory.', error);

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs
 import { basename, dirname, extname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeAnswersByRow } from './answers-by-row.js';
-import { ROW, numberedSource, type Dataset } from './dataset.js';
+import { numberedSource, type Dataset } from './dataset.js';
 import { EvalctlError, UsageError, messageOf } from './errors.js';
 import { ident, literal } from './sql.js';
 import { ANSWER_STRUCT, type OutputColumn } from './output/columns.js';
@@ -46,6 +46,8 @@ export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | 
  */
 export async function writeOutput(dataset: Dataset, options: WriteOptions): Promise<void> {
   const existing = new Set(dataset.columns.map((c) => c.name));
+  // evalctl's row numbers, under a name no input column has (see Dataset.rowColumn).
+  const ROW = ident(dataset.rowColumn);
   const aligned = (value: string) => `CASE WHEN a.row IS NOT DISTINCT FROM s.${ROW} THEN ${value} ELSE error('evalctl: answers out of step with the rows at row ' || coalesce(s.${ROW}::VARCHAR, 'past the end')) END`;
   const added = options.columns.map((column, i) => [column.name, i === 0 ? aligned(column.sql) : column.sql] as const);
   const replaced = added.filter(([name]) => existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
@@ -56,7 +58,7 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   const answers = `read_json(${literal(byRow)}, format = 'newline_delimited', maximum_object_size = ${MAX_LINE_BYTES},
       columns = {row: 'BIGINT', a: '${ANSWER_STRUCT}[]'${(options.extraLogs ?? []).map((log) => `, ${log.key}: '${log.struct}[]'`).join('')}})`;
   const query = `SELECT ${[star, ...appended].join(', ')}
-    FROM (SELECT * FROM (${numberedSource()}) ${selectionFilter(options.selection)}) s
+    FROM (SELECT * FROM (${numberedSource(dataset.rowColumn)}) ${selectionFilter(options.selection, ROW)}) s
     POSITIONAL JOIN ${answers} a`;
 
   const partial = join(dirname(options.output), `.${basename(options.output)}.${process.pid}.partial`);
@@ -113,7 +115,7 @@ async function withMoreMemoryIfNeeded(connection: DuckDBConnection, write: () =>
 }
 
 /** The WHERE clause keeping the selected rows; only a seeded sample needs a (small) join. */
-function selectionFilter(selection: RowSelection): string {
+function selectionFilter(selection: RowSelection, ROW: string): string {
   switch (selection.kind) {
     case 'all': return '';
     case 'first': return `WHERE ${ROW} < ${selection.count}`;

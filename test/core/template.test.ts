@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/core/errors.js';
-import { bindColumns, closest, compileTemplate, parseTemplate } from '../../src/core/template.js';
+import { bindColumns, closest, compileTemplate, parseTemplate, templateWarnings } from '../../src/core/template.js';
 
 /** Parses, binds against `columns` and renders one row given as an object. */
 function render(text: string, row: Record<string, string | null>): string {
@@ -123,5 +123,15 @@ describe('closest', () => {
     ['anything', [], undefined],
   ])('%j among %j is %j', (name, candidates, expected) => {
     expect(closest(name, candidates)).toBe(expected);
+  });
+});
+
+describe('templateWarnings', () => {
+  it.each([
+    ['Say hello', '--prompt', ['The prompt (--prompt) has no {column} placeholder: every row gets the same prompt.']],
+    ['Literal {{braces}} only', 'prompt.txt', ['The prompt (prompt.txt) has no {column} placeholder: every row gets the same prompt.']],
+    ['Classify: {review}', '--prompt', []],
+  ])('%j', (text, label, expected) => {
+    expect(templateWarnings(parseTemplate(text, label), label)).toEqual(expected);
   });
 });

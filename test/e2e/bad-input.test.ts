@@ -42,6 +42,19 @@ const cases: Case[] = [
   { name: 'binary file named .csv', args: ['create', 'binary.csv', ...P], code: 1, culprit: ['binary.csv', 'binary data'] },
   { name: 'parquet named .csv', args: ['create', 'parquet-data.csv', ...P], code: 1, culprit: ['parquet-data.csv', 'parquet file'] },
   { name: 'CSV named .parquet', args: ['create', 'csv-data.parquet', ...P], code: 1, culprit: ['csv-data.parquet', 'not a parquet file', 'CSV'] },
+  // Hostile text: encodings, over-long lines, ragged rows
+  { name: 'Latin-1 CSV', args: ['create', 'latin1.csv', ...P], code: 1, culprit: ['latin1.csv', 'not UTF-8', 'line 2', 'try --encoding latin-1'] },
+  { name: 'Latin-1 byte past the sniffer\'s sample', args: ['create', 'latin1-late.csv', ...P], code: 1, culprit: ['latin1-late.csv', 'not UTF-8', 'line 30002', '--encoding latin-1'] },
+  { name: 'Latin-1 JSON lines', args: ['create', 'latin1.jsonl', ...P], code: 1, culprit: ['latin1.jsonl', 'not UTF-8', 'line 2', 'JSONL must be UTF-8'] },
+  { name: 'UTF-16 CSV with a BOM', args: ['create', 'utf16.csv', ...P], code: 1, culprit: ['utf16.csv', 'UTF-16', 'try --encoding utf-16'] },
+  { name: 'UTF-16 CSV without a BOM', args: ['create', 'utf16-nobom.csv', ...P], code: 1, culprit: ['utf16-nobom.csv', 'UTF-16', 'try --encoding utf-16'] },
+  { name: 'UTF-16 big-endian CSV', args: ['create', 'utf16be.csv', ...P, '--encoding', 'utf-16'], code: 1, culprit: ['utf16be.csv', 'big-endian'] },
+  { name: '--encoding on a parquet source', args: ['create', 'full.parquet', ...P, '--encoding', 'latin-1'], code: 2, culprit: ['--encoding latin-1', 'CSV and TSV', 'full.parquet'] },
+  { name: 'unknown --encoding', args: ['create', 'data.csv', ...P, '--encoding', 'ebcdic'], code: 2, culprit: ['--encoding', '"ebcdic"', 'utf-8, utf-16, latin-1'] },
+  { name: 'a line over DuckDB\'s 2 MB line limit', args: ['create', 'long-line.csv', ...P], code: 1, culprit: ['long-line.csv', 'line 3', 'limit of 2,000,000 bytes'] },
+  { name: 'a row with a field too many (early)', args: ['create', 'ragged-early.csv', ...P], code: 1, culprit: ['ragged-early.csv', 'line 3 has 3 fields, but the header has 2'] },
+  { name: 'a row with a field too few (in the sniffer\'s sample)', args: ['create', 'ragged-sample.csv', ...P], code: 1, culprit: ['ragged-sample.csv', 'line 5002 has 2 fields, but the header has 3'] },
+  { name: 'a row with a field too many (past the sniffer\'s sample)', args: ['create', 'ragged-late.csv', ...P], code: 1, culprit: ['ragged-late.csv', 'line 30002 has 3 fields, but the header has 2'] },
   { name: 'directory as source', args: ['create', 'tables', ...P], code: 1, culprit: ['tables', 'directory'] },
   { name: 'unknown extension (.xlsx)', args: ['create', 'book.xlsx', ...P], code: 2, culprit: ['book.xlsx', '.xlsx'] },
   // The prompt
@@ -50,9 +63,16 @@ const cases: Case[] = [
   { name: 'unclosed {', args: ['create', 'data.csv', '-p', 'Classify: {review'], code: 2, culprit: ['unclosed "{"', 'character 11'] },
   { name: 'no prompt', args: ['create', 'data.csv'], code: 2, culprit: ['No prompt', '--prompt'] },
   { name: '--prompt-file does not exist', args: ['create', 'data.csv', '--prompt-file', 'nope.txt'], code: 1, culprit: ['nope.txt', 'does not exist'] },
+  { name: '--prompt-file /dev/zero', args: ['create', 'data.csv', '--prompt-file', '/dev/zero'], code: 1, culprit: ['/dev/zero', '--prompt-file', 'binary data'], maxSeconds: 5 },
+  { name: '--prompt-file a binary file', args: ['create', 'data.csv', '--prompt-file', 'binary.csv'], code: 1, culprit: ['binary.csv', '--prompt-file', 'binary data'] },
+  { name: '--prompt-file over 1 MB', args: ['create', 'data.csv', '--prompt-file', 'huge-prompt.txt'], code: 1, culprit: ['huge-prompt.txt', 'larger than 1 MB'], maxSeconds: 5 },
+  { name: '--prompt-file not UTF-8', args: ['create', 'data.csv', '--prompt-file', 'latin1-prompt.txt'], code: 1, culprit: ['latin1-prompt.txt', 'not UTF-8'] },
   // Model, key and server
   { name: 'unknown model, no base URL', args: ['create', 'data.csv', ...P, '-m', 'llama3'], code: 2, culprit: ['"llama3"'], env: { OPENAI_BASE_URL: undefined } },
   { name: 'credentials in the base URL', args: ['create', 'data.csv', ...P, '--base-url', 'http://user:sk-secret-in-url@127.0.0.1:9/v1'], code: 2, culprit: ['credentials', 'base URL'] },
+  { name: 'a key in the base URL query string', args: ['create', 'data.csv', ...P, '--base-url', `http://127.0.0.1:9/v1?api-key=${KEY}`], code: 2, culprit: ['api-key=***', 'query string'] },
+  { name: 'a key given as --model', args: ['create', 'data.csv', ...P, '-m', KEY], code: 2, culprit: ['--model looks like an API key'] },
+  { name: 'a key given as an unknown option', args: ['create', 'data.csv', ...P, `--api-key=${KEY}`], code: 2, culprit: ["'--api-key=***'"] },
   { name: 'embedding model', args: ['create', 'data.csv', ...P, '-m', 'text-embedding-3-small'], code: 2, culprit: ['text-embedding-3-small', 'embedding'] },
   // A base URL that is loopback (the stub) but not one evalctl treats as local, so a key is needed.
   { name: 'no API key', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini'], code: 1, culprit: ['OPENAI_API_KEY', 'not set'], env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: 'MAPPED' } },
@@ -121,6 +141,19 @@ beforeAll(async () => {
   file('binary.csv', Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7) % 256)));
   file('book.xlsx', Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(64)]));
   file('existing.csv', 'old output\n');
+  const reviews = (n: number) => Array.from({ length: n }, (_, i) => `${i},review ${i}\n`).join('');
+  file('latin1.csv', Buffer.from('id,review\n1,caf\xe9 cr\xe8me\n', 'latin1'));
+  file('latin1-late.csv', Buffer.concat([Buffer.from(`id,review\n${reviews(30000)}`), Buffer.from('30000,na\xefve\n', 'latin1')]));
+  file('latin1.jsonl', Buffer.from('{"review": "ok"}\n{"review": "caf\xe9"}\n', 'latin1'));
+  file('utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('id,review\n1,café\n', 'utf16le')]));
+  file('utf16-nobom.csv', Buffer.from('id,review\n1,good\n2,bad\n', 'utf16le'));
+  file('utf16be.csv', Buffer.from(Buffer.from('\ufeffid,review\n1,good\n', 'utf16le').swap16()));
+  file('long-line.csv', `id,review\n1,ok\n2,${'x'.repeat(2_100_000)}\n3,ok\n`);
+  file('ragged-early.csv', 'id,review\n1,a\n2,b,c\n3,d\n');
+  file('ragged-sample.csv', `id,review,label\n${Array.from({ length: 5000 }, (_, i) => `${i},review ${i},x\n`).join('')}5000,short\n`);
+  file('huge-prompt.txt', `Classify: {review}\n${'padding line\n'.repeat(90_000)}`);
+  file('latin1-prompt.txt', Buffer.from('Classifiez \xe7a: {review}', 'latin1'));
+  file('ragged-late.csv', `id,review\n${reviews(30000)}30000,a,b\n`);
   await duckdb(`COPY (SELECT range AS id, 'review ' || range AS review FROM range(500)) TO '${join(dir, 'full.parquet')}'`);
   const parquet = readFileSync(join(dir, 'full.parquet'));
   file('truncated.parquet', parquet.subarray(0, Math.floor(parquet.length / 2)));

@@ -1,11 +1,12 @@
 // One store, several jobs: two detached runs at once, `list`, the refusals of `resume` and
 // `status`, and no API key in any file a job leaves behind.
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { checkOutput, PROMPT, promptFor, reviewsCsv, statusJson, storedRecord, stubEnv, waitFor } from '../helpers/jobs.js';
-import { readTable } from '../helpers/table.js';
+import { literal } from '../../src/core/sql.js';
+import { duckdb, readTable } from '../helpers/table.js';
 import { startStub, stubAnswer, type Stub } from '../stub/server.js';
 
 const KEY = 'sk-test-never-store-me-4242424242';
@@ -109,6 +110,38 @@ describe('a store with several jobs', () => {
     expect(stub.stats().paid).toBe(paid + 1);
     const { rows } = await readTable(join(temp.dir, 'c.out.csv'));
     expect(checkOutput(rows, 20, (i) => stubAnswer(promptFor(i, 'gamma')))).toMatchObject({ answered: 20, problems: [] });
+  });
+
+  it('refuses to resume a cancelled job whose source had one byte changed in the middle, size unchanged', async () => {
+    // ~200 KB, so the middle is far from the first and last 64 KiB that evalctl 0.1 hashed.
+    const source = join(temp.dir, 'm.csv');
+    await duckdb(`COPY (SELECT i AS id, 'mu ' || i AS review, repeat('x', 500) AS notes FROM range(${ROWS}) t(i)) TO ${literal(source)} (FORMAT csv, HEADER true)`);
+    const created = await create(source, '--detach', '-o', join(temp.dir, 'm.out.csv'));
+    const id = created.stdout.trim();
+    await waitFor('progress', async () => (await statusJson(id, temp.dir, env)).progress.processed >= 10);
+    const cancelled = await runCli(['cancel', id], { cwd: temp.dir, env });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const before = storedRecord(home, id);
+    expect(before.source.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const original = readFileSync(source);
+    const edited = Buffer.from(original);
+    const middle = edited.indexOf('x', Math.floor(edited.length / 2));
+    expect(middle - 64 * 1024).toBeGreaterThan(0);
+    expect(edited.length - middle).toBeGreaterThan(64 * 1024);
+    edited[middle] = 'y'.charCodeAt(0);
+    writeFileSync(source, edited);
+    expect(statSync(source).size).toBe(original.length);
+    const result = await runCli(['resume', id], { cwd: temp.dir, env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toBe(`evalctl: The source ${source} changed since job ${id} started (size or content differs); its answers would land on the wrong rows.`);
+    expect(storedRecord(home, id)).toEqual(before);
+
+    writeFileSync(source, original);
+    const resumed = await runCli(['resume', id, '--json'], { cwd: temp.dir, env, timeoutMs: 60_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'completed', progress: { processed: ROWS } });
   });
 
   it.each([

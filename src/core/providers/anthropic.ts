@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { classifySdkError } from './failure.js';
 import { asResponse, describeBody, ResponseError, withoutKey } from './response.js';
+import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
 
@@ -16,7 +17,7 @@ export class AnthropicProvider implements Provider {
 
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string }) {
     this.apiKey = options.apiKey;
-    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport() });
+    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport(), logger: sdkLogger(options.apiKey) });
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
