@@ -24,6 +24,8 @@ interface CreateFlags extends ScoringFlags {
   dryRun?: boolean;
   detach?: boolean;
   json?: boolean;
+  schema?: string;
+  structured?: boolean;
 }
 
 /** `evalctl create <source>`: check everything, record the job, run it (here or detached). */

@@ -17,6 +17,7 @@ import { compileVariants } from './prompts.js';
 import type { RunProgress } from './run/progress.js';
 import { Runner, type Lane, type StopReason, type WorkItem } from './run/runner.js';
 import { endpointKey, endpointLabel, type JobSpec } from './spec.js';
+import { answerChecker } from './structured/validate.js';
 import type { RowSelection } from './writer.js';
 
 export interface RunHooks {
@@ -195,9 +196,11 @@ async function lanesOf(s: JobSpec, env: NodeJS.ProcessEnv): Promise<Lane[]> {
     const deterministic = v.temperature === 0;
     return {
       provider,
-      request: { system: v.system ?? undefined, temperature: v.temperature, maxTokens: v.max_tokens ?? undefined },
+      request: { system: v.system ?? undefined, temperature: v.temperature, maxTokens: v.max_tokens ?? undefined, ...(v.schema ? { schema: v.schema } : {}) },
       price: priceOf(v),
-      scope: deterministic ? cacheScope({ p: provider.id, u: v.base_url, m: v.model, s: v.system, t: v.temperature, x: v.max_tokens }) : undefined,
+      // The schema is part of the key (`j`), only when there is one: free-text keys stay as they were.
+      scope: deterministic ? cacheScope({ p: provider.id, u: v.base_url, m: v.model, s: v.system, t: v.temperature, x: v.max_tokens, ...(v.schema ? { j: v.schema } : {}) }) : undefined,
+      ...(v.schema ? { check: answerChecker(v.schema) } : {}),
       cache: deterministic && s.cache && provider.id !== 'echo',
       endpoint: endpointKey(v),
       endpointLabel: endpointLabel(v),

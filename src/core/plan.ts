@@ -30,6 +30,9 @@ export interface CreateRequest {
   readonly inputFormat?: InputFormat;
   /** A dry run sends nothing, so it needs no API key. */
   readonly dryRun?: boolean;
+  /** `--schema`, `--structured`: structured output into typed columns (see `resolveSchema`). */
+  readonly schema?: string;
+  readonly structured?: boolean;
   /** `--ground-truth`, `--evaluator`, ...: how the answers are scored once written. */
   readonly scoring?: ScoringSpec | null;
   readonly settings: Settings;

@@ -1,6 +1,7 @@
 import type { Price } from './pricing.js';
 import type { ProviderId } from './providers/types.js';
 import type { ScoringSpec } from './score/scoring.js';
+import type { JsonSchema } from './structured/schema.js';
 
 /** The version of `JobSpec` this build writes; records of older versions are migrated on read. */
 export const SCHEMA_VERSION = 2;
@@ -23,6 +24,8 @@ export interface VariantSpec {
   max_tokens: number | null;
   /** A price override from config, kept so a resumed job bills the same way. */
   price: Price | null;
+  /** Structured output (`--schema`): the JSON Schema every answer must match; absent or null for free text. */
+  schema?: JsonSchema | null;
 }
 
 /**

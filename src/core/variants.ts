@@ -6,6 +6,8 @@ import { apiKeyFor, resolveModel } from './models.js';
 import { priceFor, type Price } from './pricing.js';
 import { variantSlug, type VariantSpec } from './spec.js';
 import { parseTemplate } from './template.js';
+import { checkFieldNames } from './structured/columns.js';
+import { resolveSchema, type JsonSchema } from './structured/schema.js';
 
 /** The variant part of `evalctl create`: repeatable flags, and the config file's named variants. */
 export interface VariantRequest {
@@ -20,6 +22,12 @@ export interface VariantRequest {
   readonly cwd: string;
   /** Whether an API key must be at hand (not for a dry run, which sends nothing). */
   readonly needKeys: boolean;
+  /** `--schema` (else the config's `schema`): structured output, for every variant. */
+  readonly schema?: string;
+  /** `--structured`: with `--choices`, ask for a one-field enum. */
+  readonly structured?: boolean;
+  /** `--choices` (scoring's labels). */
+  readonly choices?: string;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -37,7 +45,9 @@ export function resolveVariants(request: VariantRequest): VariantSpec[] {
   const inputs: (VariantSetting & { label: string })[] = fromFlags
     ? crossProduct(request.models?.length ? request.models : [settings.model], prompts)
     : settings.variants!.map((v, i) => ({ ...v, prompt: v.prompt ?? prompts[0]?.text, label: `variant ${v.name ?? i + 1} in the config file` }));
-  const variants = inputs.map((input) => checkVariant(input, request));
+  const schema = resolveSchema({ schema: request.schema ?? settings.schema, structured: request.structured, choices: request.choices, cwd: request.cwd });
+  if (schema) checkFieldNames(schema);
+  const variants = inputs.map((input) => ({ ...checkVariant(input, request), ...(schema ? { schema } : {}) }));
   const seen = new Set<string>();
   for (const variant of variants) {
     if (seen.has(variant.name)) {

@@ -118,6 +118,18 @@ export function messageBody(n: number, model: string, answer: string, pt: number
   });
 }
 
+/** An Anthropic message answering with a tool call whose input is `json` parsed (a text block when it is not a JSON object). */
+export function toolBody(n: number, model: string, json: string, pt: number, ct: number): string {
+  let input: unknown;
+  try { input = JSON.parse(json); } catch { input = undefined; }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return messageBody(n, model, json, pt, ct);
+  return JSON.stringify({
+    id: `msg_stub${n}`, type: 'message', role: 'assistant', model,
+    content: [{ type: 'tool_use', id: `toolu_stub${n}`, name: 'answer', input }],
+    stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: pt, output_tokens: ct },
+  });
+}
+
 export function embeddingsBody(model: string, inputs: string[], base64: boolean): string {
   let pt = 0;
   const data = inputs.map((text, index) => {

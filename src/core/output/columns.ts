@@ -1,6 +1,7 @@
 import { scoreColumns } from '../score/columns.js';
 import type { JobSpec } from '../spec.js';
 import { ident } from '../sql.js';
+import { scoredValue, structuredColumns } from '../structured/columns.js';
 
 /**
  * A column the writer adds after the input columns: its name and a DuckDB expression over the
@@ -25,19 +26,22 @@ export function variantPrefix(spec: Pick<JobSpec, 'target_column' | 'variants'>,
  * `not_run`), `<prefix>_error`, with `usage_columns` the token counts, and with `scoring` the
  * score columns (see `scoreColumns`).
  */
-export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns' | 'scoring'>): OutputColumn[] {
+export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns' | 'scoring'> & { output_format?: string }): OutputColumn[] {
   const columns: OutputColumn[] = [];
-  spec.variants.forEach((_, index) => {
+  spec.variants.forEach((variant, index) => {
     const prefix = variantPrefix(spec, index);
     const x = `a.a[${index + 1}]`;
     // Lines of evalctl 0.1 carry no status: it follows from the error and cached flags.
     const status = `CASE WHEN ${x} IS NULL THEN 'not_run' ELSE coalesce(${x}.status, CASE WHEN ${x}.error IS NOT NULL THEN 'failed' WHEN ${x}.cached THEN 'cached' ELSE 'answered' END) END`;
-    columns.push({ name: prefix, sql: `${x}.answer` }, { name: `${prefix}_status`, sql: status }, { name: `${prefix}_error`, sql: `${x}.error` });
+    // A structured variant (`--schema`) adds a typed column per field and `<prefix>_raw`.
+    if (variant.schema) columns.push(...structuredColumns(variant.schema, prefix, x, status, spec.output_format));
+    else columns.push({ name: prefix, sql: `${x}.answer` }, { name: `${prefix}_status`, sql: status }, { name: `${prefix}_error`, sql: `${x}.error` });
     if (spec.usage_columns) {
       columns.push({ name: `${prefix}_prompt_tokens`, sql: `${x}.prompt_tokens` }, { name: `${prefix}_completion_tokens`, sql: `${x}.completion_tokens` });
     }
     // `<prefix>_correct` and built-in evaluators' columns, from the answer and the source's ground truth.
-    columns.push(...scoreColumns(spec.scoring, prefix, { prediction: `${x}.answer`, status }, (column) => `s.${ident(column)}`));
+    const prediction = variant.schema ? scoredValue(variant.schema, x) : `${x}.answer`;
+    columns.push(...scoreColumns(spec.scoring, prefix, { prediction, status }, (column) => `s.${ident(column)}`));
   });
   return columns;
 }

@@ -2,6 +2,8 @@ import OpenAI from 'openai';
 import { classifySdkError } from './failure.js';
 import { asResponse, describeBody, ResponseError, withoutKey } from './response.js';
 import { createTransport } from './transport.js';
+import { promptWithSchema, rejectsResponseFormat, SCHEMA_NAME } from '../structured/request.js';
+import { strictSchema } from '../structured/strict.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
 
 /** Reasoning models take `max_completion_tokens` and only the default temperature. */
@@ -13,6 +15,8 @@ export class OpenAIProvider implements Provider {
   private readonly client: OpenAI;
 
   private readonly apiKey: string;
+  /** Set once the server refused `response_format`: the schema goes in the prompt from then on. */
+  private schemaInPrompt = false;
 
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string }) {
     this.apiKey = options.apiKey;
@@ -20,14 +24,30 @@ export class OpenAIProvider implements Provider {
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
+    try {
+      return await this.send(request, options);
+    } catch (error) {
+      // A server without structured outputs: once, fall back to the schema in the prompt.
+      if (!request.schema || this.schemaInPrompt || !(error instanceof OpenAI.APIError) || !rejectsResponseFormat(error.status, error.message)) throw error;
+      this.schemaInPrompt = true;
+      return this.send(request, options);
+    }
+  }
+
+  private async send(request: CompletionRequest, options: CallOptions): Promise<Completion> {
     const reasoning = REASONING.test(this.model);
+    const { schema } = request;
+    const prompt = schema && this.schemaInPrompt ? promptWithSchema(request.prompt, schema) : request.prompt;
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = request.system
-      ? [{ role: 'system', content: request.system }, { role: 'user', content: request.prompt }]
-      : [{ role: 'user', content: request.prompt }];
+      ? [{ role: 'system', content: request.system }, { role: 'user', content: prompt }]
+      : [{ role: 'user', content: prompt }];
     const response = await asResponse(this.client.chat.completions.create(
       {
         model: this.model,
         messages,
+        ...(schema && !this.schemaInPrompt
+          ? { response_format: { type: 'json_schema' as const, json_schema: { name: SCHEMA_NAME, schema: strictSchema(schema), strict: true } } }
+          : {}),
         ...(request.temperature !== undefined && !reasoning ? { temperature: request.temperature } : {}),
         ...(request.maxTokens !== undefined
           ? reasoning ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens }

@@ -1,9 +1,13 @@
+import type { JsonSchema } from '../structured/schema.js';
+
 /** What one row asks of a model. */
 export interface CompletionRequest {
   readonly prompt: string;
   readonly system?: string;
   readonly temperature?: number;
   readonly maxTokens?: number;
+  /** Structured output: the answer is a JSON object of this schema (root: an object with properties). */
+  readonly schema?: JsonSchema;
 }
 
 /** A model's answer with the usage the provider reported. */
@@ -46,6 +50,7 @@ export type FailureKind =
   | 'bad-response' // a 200 with nothing usable (no choices, null content, not JSON): this row fails; stops the run if the first answers are all so
   | 'refusal' // the provider's content filter refused: this row fails, recorded as such
   | 'too-large' // the answer is over --max-answer-bytes: this row fails (it was paid for)
+  | 'invalid-output' // the answer does not parse or match the schema: this row fails (paid for, its text kept in <target>_raw)
   | 'aborted' // we cancelled it
   | 'other';
 

@@ -7,6 +7,7 @@ import { costOf, type Price } from '../pricing.js';
 import { estimateTokens } from '../providers/echo.js';
 import type { Completion, CompletionRequest, Failure, Provider } from '../providers/types.js';
 import type { RunSettings } from '../spec.js';
+import type { Checked } from '../structured/validate.js';
 import { Endpoint } from './endpoint.js';
 import { breakerError, describe, fatalError, rowError } from './failure-text.js';
 import type { RunProgress } from './progress.js';
@@ -33,6 +34,8 @@ export interface Lane {
   readonly endpoint: string;
   /** Where the provider is, for messages: "the OpenAI API". */
   readonly endpointLabel: string;
+  /** Checks each answer (a structured variant's schema); one that fails is a row failure of kind `invalid-output`, its text kept. */
+  readonly check?: (text: string) => Checked;
 }
 
 /** Time, injectable so the scheduler can be tested without waiting. */
@@ -246,8 +249,11 @@ export class Runner {
     }
     if (!outcome) return;
     if ('failure' in outcome) { this.finishFailed(item, outcome); return; }
-    if (!shared && key !== undefined && this.options.lanes[item.variant].cache) this.options.cache?.put(key, outcome.completion);
-    this.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered');
+    const lane = this.options.lanes[item.variant];
+    const checked = lane.check?.(outcome.completion.text);
+    // An answer that fails its check is not cached: asked again, the model may get it right.
+    if (!shared && key !== undefined && lane.cache && checked?.ok !== false) this.options.cache?.put(key, outcome.completion);
+    this.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered', checked);
   }
 
   private remember(key: string, outcome: Promise<Outcome>): void {
@@ -338,9 +344,10 @@ export class Runner {
     this.progress.concurrency = total;
   }
 
-  private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached'): void {
+  private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached', checked?: Checked): void {
     const cached = status === 'cached';
     const { completion } = outcome;
+    checked ??= this.options.lanes[item.variant].check?.(completion.text);
     const limit = this.options.maxAnswerBytes;
     // Length in UTF-16 units bounds the bytes from below (x1) and above (x3): measure only near the limit.
     const tooLarge = limit !== undefined && completion.text.length * 3 > limit && Buffer.byteLength(completion.text) > limit;
@@ -371,8 +378,19 @@ export class Runner {
       });
       return;
     }
+    if (checked && !checked.ok) {
+      totals.failed += 1;
+      variant.failed += 1;
+      // Paid for and kept: the text goes to `<target>_raw`.
+      this.record({
+        row: item.row, variant: item.variant, status: 'failed', answer: completion.text, error: checked.error,
+        error_kind: 'invalid-output', attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
+        prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
+      });
+      return;
+    }
     this.record({
-      row: item.row, variant: item.variant, status, answer: completion.text, error: null, error_kind: null,
+      row: item.row, variant: item.variant, status, answer: checked ? checked.text : completion.text, error: null, error_kind: null,
       attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
       prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
     });
