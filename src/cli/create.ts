@@ -26,6 +26,8 @@ interface CreateFlags extends ScoringFlags {
   json?: boolean;
   schema?: string;
   structured?: boolean;
+  outputType?: 'text' | 'embeddings';
+  dimensions?: number;
 }
 
 /** `evalctl create <source>`: check everything, record the job, run it (here or detached). */

@@ -66,6 +66,8 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--max-cost <usd>', 'stop before the spend would pass this budget', parse.positive)
     .option('--schema <schema>', "structured output into typed columns: a JSON Schema file, or 'sentiment: positive|negative, confidence: number, topics: string[]'")
     .option('--structured', 'with --choices: also ask the model for {"label": <one of the choices>}')
+    .addOption(new Option('--output-type <type>', 'text (default), or embeddings: a vector per row (text-embedding-* models imply it)').choices(['text', 'embeddings']))
+    .option('--dimensions <n>', 'with embeddings: vector length, for models that can shorten theirs', parse.positiveInt)
     .option('--max-answer-bytes <n>', 'refuse (as a row failure) an answer larger than this (default: any size)', parse.positiveInt)
     .option('--no-cache', 'do not answer from (or add to) the response cache')
     .option('--dry-run', 'show prompts, row count and estimated cost without calling the model')

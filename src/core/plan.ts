@@ -33,6 +33,9 @@ export interface CreateRequest {
   /** `--schema`, `--structured`: structured output into typed columns (see `resolveSchema`). */
   readonly schema?: string;
   readonly structured?: boolean;
+  /** `--output-type embeddings`, `--dimensions`: a vector per row (see `resolveOutput`). */
+  readonly outputType?: 'text' | 'embeddings';
+  readonly dimensions?: number;
   /** `--ground-truth`, `--evaluator`, ...: how the answers are scored once written. */
   readonly scoring?: ScoringSpec | null;
   readonly settings: Settings;

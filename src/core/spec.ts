@@ -2,6 +2,7 @@ import type { Price } from './pricing.js';
 import type { ProviderId } from './providers/types.js';
 import type { ScoringSpec } from './score/scoring.js';
 import type { JsonSchema } from './structured/schema.js';
+import type { OutputType } from './embeddings/spec.js';
 
 /** The version of `JobSpec` this build writes; records of older versions are migrated on read. */
 export const SCHEMA_VERSION = 2;
@@ -26,6 +27,10 @@ export interface VariantSpec {
   price: Price | null;
   /** Structured output (`--schema`): the JSON Schema every answer must match; absent or null for free text. */
   schema?: JsonSchema | null;
+  /** `embeddings`: the variant writes a vector per row (`--output-type`); absent means `text`. */
+  output_type?: OutputType;
+  /** Vector length (`--dimensions`, else the model's); null when unknown. */
+  dimensions?: number | null;
 }
 
 /**

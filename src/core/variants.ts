@@ -7,7 +7,8 @@ import { priceFor, type Price } from './pricing.js';
 import { variantSlug, type VariantSpec } from './spec.js';
 import { parseTemplate } from './template.js';
 import { checkFieldNames } from './structured/columns.js';
-import { resolveSchema, type JsonSchema } from './structured/schema.js';
+import { resolveSchema } from './structured/schema.js';
+import { resolveOutput, type OutputType } from './embeddings/spec.js';
 
 /** The variant part of `evalctl create`: repeatable flags, and the config file's named variants. */
 export interface VariantRequest {
@@ -28,6 +29,10 @@ export interface VariantRequest {
   readonly structured?: boolean;
   /** `--choices` (scoring's labels). */
   readonly choices?: string;
+  /** `--output-type`: `embeddings` writes a vector per row. */
+  readonly outputType?: OutputType;
+  /** `--dimensions`: vector length, for embedding models that can shorten theirs. */
+  readonly dimensions?: number;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -81,9 +86,7 @@ function checkVariant(input: VariantSetting & { label: string }, request: Varian
   }
   parseTemplate(input.prompt, input.promptFile ?? input.label);
   const choice = resolveModel(input.model ?? settings.model, input.baseUrl ?? settings.baseUrl, env);
-  if (/^text-embedding-/.test(choice.model)) {
-    throw new UsageError(`${choice.model} is an embedding model; evalctl does not write embeddings columns yet.`, 'Use a chat model such as gpt-4o-mini or claude-haiku-4-5.');
-  }
+  const output = resolveOutput(choice, request.outputType, request.dimensions);
   if (request.needKeys) apiKeyFor(choice, env);
   if (settings.maxCost !== undefined && !priceFor(choice.model, settings.pricing)) {
     throw new UsageError(
@@ -105,6 +108,7 @@ function checkVariant(input: VariantSetting & { label: string }, request: Varian
     temperature: input.temperature ?? settings.temperature,
     max_tokens: input.maxTokens ?? settings.maxTokens ?? null,
     price: priceOverride(choice.model, settings.pricing),
+    ...(output.output_type === 'embeddings' ? output : {}),
   };
 }
 

@@ -53,7 +53,8 @@ const cases: Case[] = [
   // Model, key and server
   { name: 'unknown model, no base URL', args: ['create', 'data.csv', ...P, '-m', 'llama3'], code: 2, culprit: ['"llama3"'], env: { OPENAI_BASE_URL: undefined } },
   { name: 'credentials in the base URL', args: ['create', 'data.csv', ...P, '--base-url', 'http://user:sk-secret-in-url@127.0.0.1:9/v1'], code: 2, culprit: ['credentials', 'base URL'] },
-  { name: 'embedding model', args: ['create', 'data.csv', ...P, '-m', 'text-embedding-3-small'], code: 2, culprit: ['text-embedding-3-small', 'embedding'] },
+  { name: 'embedding model asked for text', args: ['create', 'data.csv', ...P, '-m', 'text-embedding-3-small', '--output-type', 'text'], code: 2, culprit: ['text-embedding-3-small', 'embedding'] },
+  { name: 'embeddings from Anthropic', args: ['create', 'data.csv', ...P, '-m', 'claude-haiku-4-5', '--output-type', 'embeddings'], code: 2, culprit: ['claude-haiku-4-5', 'embeddings'] },
   // A base URL that is loopback (the stub) but not one evalctl treats as local, so a key is needed.
   { name: 'no API key', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini'], code: 1, culprit: ['OPENAI_API_KEY', 'not set'], env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: 'MAPPED' } },
   { name: 'bad base URL', args: ['create', 'data.csv', ...P, '--base-url', 'notaurl'], code: 2, culprit: ['"notaurl"', 'not a valid URL'] },

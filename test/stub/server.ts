@@ -201,7 +201,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     if (r < pDrop + p429) return err(wire, 429);
     if (r < pDrop + p429 + p500) return err(wire, 500);
 
-    if (inputs) return { status: 200, body: W.embeddingsBody(parsed.model, inputs, body.encoding_format === 'base64'), emb: true };
+    if (inputs) return { status: 200, body: W.embeddingsBody(parsed.model, inputs, body.encoding_format === 'base64', typeof body.dimensions === 'number' ? body.dimensions : undefined), emb: true };
     if (o.malformed && (!o.malformedPrompts || o.malformedPrompts.some((m) => prompt.includes(m)))) return malformedOut(wire, o.malformed, parsed.model);
     // Structured output: a JSON object from the schema (a forced tool's input on the Anthropic wire).
     const structured = requestedSchema(body);

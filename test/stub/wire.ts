@@ -72,13 +72,13 @@ export function parseEmbeddings(body: Obj | undefined): { model: string; inputs:
   return { model: body.model, inputs };
 }
 
-/** 8 deterministic float32-exact values in [-1, 1) derived from the text. */
-export function stubEmbedding(text: string): number[] {
+/** `dimensions` (default 8) deterministic float32-exact values in [-1, 1) derived from the text. */
+export function stubEmbedding(text: string, dimensions = 8): number[] {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   const next = mulberry32(h >>> 0);
-  const out = new Array<number>(8);
-  for (let i = 0; i < 8; i++) out[i] = Math.fround(next() * 2 - 1);
+  const out = new Array<number>(dimensions);
+  for (let i = 0; i < dimensions; i++) out[i] = Math.fround(next() * 2 - 1);
   return out;
 }
 
@@ -130,11 +130,11 @@ export function toolBody(n: number, model: string, json: string, pt: number, ct:
   });
 }
 
-export function embeddingsBody(model: string, inputs: string[], base64: boolean): string {
+export function embeddingsBody(model: string, inputs: string[], base64: boolean, dimensions?: number): string {
   let pt = 0;
   const data = inputs.map((text, index) => {
     pt += tokens(text);
-    const v = stubEmbedding(text);
+    const v = stubEmbedding(text, dimensions);
     const embedding = base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v;
     return { object: 'embedding', index, embedding };
   });

@@ -2,6 +2,7 @@ import { scoreColumns } from '../score/columns.js';
 import type { JobSpec } from '../spec.js';
 import { ident } from '../sql.js';
 import { scoredValue, structuredColumns } from '../structured/columns.js';
+import { embeddingColumns } from '../embeddings/columns.js';
 
 /**
  * A column the writer adds after the input columns: its name and a DuckDB expression over the
@@ -34,7 +35,8 @@ export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' |
     // Lines of evalctl 0.1 carry no status: it follows from the error and cached flags.
     const status = `CASE WHEN ${x} IS NULL THEN 'not_run' ELSE coalesce(${x}.status, CASE WHEN ${x}.error IS NOT NULL THEN 'failed' WHEN ${x}.cached THEN 'cached' ELSE 'answered' END) END`;
     // A structured variant (`--schema`) adds a typed column per field and `<prefix>_raw`.
-    if (variant.schema) columns.push(...structuredColumns(variant.schema, prefix, x, status, spec.output_format));
+    if (variant.output_type === 'embeddings') columns.push(...embeddingColumns(prefix, x, status, variant.dimensions ?? null, spec.output_format));
+    else if (variant.schema) columns.push(...structuredColumns(variant.schema, prefix, x, status, spec.output_format));
     else columns.push({ name: prefix, sql: `${x}.answer` }, { name: `${prefix}_status`, sql: status }, { name: `${prefix}_error`, sql: `${x}.error` });
     if (spec.usage_columns) {
       columns.push({ name: `${prefix}_prompt_tokens`, sql: `${x}.prompt_tokens` }, { name: `${prefix}_completion_tokens`, sql: `${x}.completion_tokens` });

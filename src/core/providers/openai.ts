@@ -4,13 +4,13 @@ import { asResponse, describeBody, ResponseError, withoutKey } from './response.
 import { createTransport } from './transport.js';
 import { promptWithSchema, rejectsResponseFormat, SCHEMA_NAME } from '../structured/request.js';
 import { strictSchema } from '../structured/strict.js';
-import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
+import type { BatchProvider, CallOptions, Completion, CompletionRequest, EmbeddingRequest } from './types.js';
 
 /** Reasoning models take `max_completion_tokens` and only the default temperature. */
 const REASONING = /^(o\d|gpt-5)/;
 
 /** OpenAI's chat completions, or any server that speaks them (Ollama, vLLM, LM Studio, gateways). */
-export class OpenAIProvider implements Provider {
+export class OpenAIProvider implements BatchProvider {
   readonly id = 'openai' as const;
   private readonly client: OpenAI;
 
@@ -70,6 +70,24 @@ export class OpenAIProvider implements Provider {
       promptTokens: response.usage?.prompt_tokens ?? 0,
       completionTokens: response.usage?.completion_tokens ?? 0,
     };
+  }
+
+  /** OpenAI's embeddings, or any compatible endpoint (Ollama, vLLM, TEI): one vector per input, in order. */
+  async embed(request: EmbeddingRequest, options: CallOptions): Promise<Completion> {
+    const response = await asResponse(this.client.embeddings.create(
+      { model: this.model, input: [...request.inputs], encoding_format: 'float', ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}) },
+      { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 },
+    ));
+    const body = response as unknown as { data?: unknown };
+    if (body === null || typeof body !== 'object' || !Array.isArray(body.data)) throw new ResponseError('bad-response', `the answer is ${describeBody(response)}, not a list of embeddings`);
+    const vectors: string[] = new Array(request.inputs.length);
+    for (const item of response.data) {
+      if (Number.isInteger(item.index) && item.index >= 0 && item.index < vectors.length && Array.isArray(item.embedding)) vectors[item.index] = JSON.stringify(item.embedding);
+    }
+    if (vectors.includes(undefined as never) || response.data.length !== request.inputs.length) {
+      throw new ResponseError('bad-response', `the answer has ${response.data.length} embeddings for ${request.inputs.length} inputs`);
+    }
+    return { text: '', texts: vectors, promptTokens: response.usage?.prompt_tokens ?? 0, completionTokens: 0 };
   }
 
   classify(error: unknown) {

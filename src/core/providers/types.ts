@@ -15,6 +15,20 @@ export interface Completion {
   readonly text: string;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** A batch request's answers (embeddings: each vector as a JSON array), one per input, in order; `promptTokens` covers them all. */
+  readonly texts?: readonly string[];
+}
+
+/** Many inputs in one request (embeddings). */
+export interface EmbeddingRequest {
+  readonly inputs: readonly string[];
+  /** Vector length, for models that can shorten their vectors (text-embedding-3-*). */
+  readonly dimensions?: number;
+}
+
+/** A provider that also takes several rows in one request: `embed` answers with `texts`, one vector per input. */
+export interface BatchProvider extends Provider {
+  embed(request: EmbeddingRequest, options: CallOptions): Promise<Completion>;
 }
 
 export interface CallOptions {
