@@ -136,6 +136,25 @@ describe('structured output: done when', () => {
     expect((await readTable(join(root, 'b.parquet'))).rows.map((r) => r.prediction_status)).toEqual(['cached', 'cached', 'cached', 'cached']);
   });
 
+  it('--structured --choices asks for {"label": ...}: the answer lands in prediction_label, and scoring reads that column', async () => {
+    const { stub, root, home, prompts } = await bench(1);
+    const labels = ['positive', 'negative', 'neutral'];
+    const schema = { type: 'object', properties: { label: { type: 'string', enum: labels } } };
+    const rows = Array.from({ length: 8 }, (_, i) => promptFor(i));
+    const truth = rows.map((p, i) => (i < 6 ? (stubObject(schema, p) as Row).label : 'wrong'));
+    writeFileSync(join(root, 'gt.csv'), 'id,review,truth\n' + rows.map((_, i) => `${i},review ${i},${truth[i]}`).join('\n') + '\n');
+    void prompts;
+    const output = join(root, 'out.csv');
+    const result = await runCli(['create', 'gt.csv', '-p', PROMPT, '--structured', '--choices', labels.join(','), '--ground-truth', 'truth', '-o', output, '--json'], { cwd: root, env: stubEnv(stub, 'openai', home) });
+    expect(result.code, result.stderr).toBe(0);
+    const table = await readTable(output);
+    expect(table.rows.map((r) => r.prediction_label)).toEqual(rows.map((p) => (stubObject(schema, p) as Row).label));
+    expect(table.rows.map((r) => r.prediction_correct)).toEqual(truth.map((_, i) => String(i < 6)));
+    expect(Object.values(JSON.parse(result.stdout).metrics as Record<string, { accuracy: number }>).map((m) => m.accuracy)).toEqual([6 / 8]);
+    const body = stub.stats().lastRequest!.body as Record<string, any>;
+    expect(body.response_format.json_schema.schema.properties.label.enum).toEqual(labels);
+  });
+
   it.each([
     [['--schema', 'label: a|b, status: string'], /The schema field "status" would collide with evalctl's <target>_status column/],
     [['--schema', 'label'], /--schema "label" is not a field: write name: type/],
