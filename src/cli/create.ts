@@ -28,6 +28,10 @@ interface CreateFlags extends ScoringFlags, JudgeFlags {
   dryRun?: boolean;
   detach?: boolean;
   json?: boolean;
+  schema?: string;
+  structured?: boolean;
+  outputType?: 'text' | 'embeddings';
+  dimensions?: number;
 }
 
 /** `evalctl create <source>`: check everything, record the job, run it (here or detached). */

@@ -41,6 +41,8 @@ export interface Settings {
   usageColumns: boolean;
   /** Per-model price overrides, USD per million tokens. */
   pricing: Record<string, Price>;
+  /** Structured output: a JSON Schema file, inline JSON, or the compact form `label: a|b|c, score: number`. */
+  schema?: string;
   /** Named variants (config file only); `--model`/`--prompt` on the command line replace them. */
   variants?: VariantSetting[];
   /** Named evaluators (config file only), reused as `--evaluator <name>`; code paths are relative to the config file. */
@@ -101,6 +103,7 @@ const SCHEMA: Record<Exclude<keyof Settings, 'pricing' | 'variants' | 'evaluator
   cache: 'boolean',
   usageColumns: 'boolean',
   maxAnswerBytes: 'positive-int',
+  schema: 'string',
 };
 
 /** `maxRetryWait` -> `EVALCTL_MAX_RETRY_WAIT` */

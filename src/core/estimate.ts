@@ -54,7 +54,8 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
   }
   return s.variants.map((v, i) => {
     const inputTokens = measured >= rows ? tokens[i] : Math.round((tokens[i] / Math.max(1, measured)) * rows);
-    const high = v.max_tokens ?? HIGH_OUTPUT_TOKENS;
+    // An embedding is billed for its input alone.
+    const high = v.output_type === 'embeddings' ? 0 : v.max_tokens ?? HIGH_OUTPUT_TOKENS;
     const outputTokensPerRow = { low: Math.min(LOW_OUTPUT_TOKENS, high), high };
     const price = v.price ?? priceFor(v.model);
     return {
@@ -77,8 +78,9 @@ async function tokenCounter(provider: string, model: string): Promise<{ method: 
   if (provider === 'openai' && /^(gpt-|o\d|chatgpt-|text-embedding-)/.test(model)) {
     const legacy = /^(gpt-4(?!o|\.)|gpt-3\.5|text-embedding-)/.test(model);
     const encoding = legacy ? await import('gpt-tokenizer/encoding/cl100k_base') : await import('gpt-tokenizer/encoding/o200k_base');
-    // Chat formatting adds a few tokens per message.
-    return { method: 'tokenizer', tokens: (text) => encoding.countTokens(text) + 4 };
+    // Chat formatting adds a few tokens per message; an embedding input is billed as it is.
+    const overhead = /^text-embedding-/.test(model) ? 0 : 4;
+    return { method: 'tokenizer', tokens: (text) => encoding.countTokens(text) + overhead };
   }
   return { method: 'characters', tokens: (text) => Math.ceil(text.length / 4) };
 }

@@ -31,6 +31,12 @@ export interface CreateRequest {
   readonly inputFormat?: InputFormat;
   /** A dry run sends nothing, so it needs no API key. */
   readonly dryRun?: boolean;
+  /** `--schema`, `--structured`: structured output into typed columns (see `resolveSchema`). */
+  readonly schema?: string;
+  readonly structured?: boolean;
+  /** `--output-type embeddings`, `--dimensions`: a vector per row (see `resolveOutput`). */
+  readonly outputType?: 'text' | 'embeddings';
+  readonly dimensions?: number;
   /** `--ground-truth`, `--evaluator`, ...: how the answers are scored once written. */
   readonly scoring?: ScoringSpec | null;
   /** Text encoding of a CSV/TSV source (default UTF-8). */

@@ -2,6 +2,8 @@ import type { Price } from './pricing.js';
 import type { ProviderId } from './providers/types.js';
 import type { JudgeSpec, PairwiseSpec } from './judge/spec.js';
 import type { ScoringSpec } from './score/scoring.js';
+import type { JsonSchema } from './structured/schema.js';
+import type { OutputType } from './embeddings/spec.js';
 
 /** The version of `JobSpec` this build writes; records of older versions are migrated on read. */
 export const SCHEMA_VERSION = 2;
@@ -24,6 +26,12 @@ export interface VariantSpec {
   max_tokens: number | null;
   /** A price override from config, kept so a resumed job bills the same way. */
   price: Price | null;
+  /** Structured output (`--schema`): the JSON Schema every answer must match; absent or null for free text. */
+  schema?: JsonSchema | null;
+  /** `embeddings`: the variant writes a vector per row (`--output-type`); absent means `text`. */
+  output_type?: OutputType;
+  /** Vector length (`--dimensions`, else the model's); null when unknown. */
+  dimensions?: number | null;
 }
 
 /**

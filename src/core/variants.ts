@@ -6,6 +6,9 @@ import { priceFor, type Price } from './pricing.js';
 import { readPromptFile as readTemplateFile } from './prompt-file.js';
 import { variantSlug, type VariantSpec } from './spec.js';
 import { parseTemplate } from './template.js';
+import { checkFieldNames } from './structured/columns.js';
+import { resolveSchema } from './structured/schema.js';
+import { resolveOutput, type OutputType } from './embeddings/spec.js';
 
 /** The variant part of `evalctl create`: repeatable flags, and the config file's named variants. */
 export interface VariantRequest {
@@ -20,6 +23,16 @@ export interface VariantRequest {
   readonly cwd: string;
   /** Whether an API key must be at hand (not for a dry run, which sends nothing). */
   readonly needKeys: boolean;
+  /** `--schema` (else the config's `schema`): structured output, for every variant. */
+  readonly schema?: string;
+  /** `--structured`: with `--choices`, ask for a one-field enum. */
+  readonly structured?: boolean;
+  /** `--choices` (scoring's labels). */
+  readonly choices?: string;
+  /** `--output-type`: `embeddings` writes a vector per row. */
+  readonly outputType?: OutputType;
+  /** `--dimensions`: vector length, for embedding models that can shorten theirs. */
+  readonly dimensions?: number;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -37,7 +50,9 @@ export function resolveVariants(request: VariantRequest): VariantSpec[] {
   const inputs: (VariantSetting & { label: string })[] = fromFlags
     ? crossProduct(request.models?.length ? request.models : [settings.model], prompts)
     : settings.variants!.map((v, i) => ({ ...v, prompt: v.prompt ?? prompts[0]?.text, label: `variant ${v.name ?? i + 1} in the config file` }));
-  const variants = inputs.map((input) => checkVariant(input, request));
+  const schema = resolveSchema({ schema: request.schema ?? settings.schema, structured: request.structured, choices: request.choices, cwd: request.cwd });
+  if (schema) checkFieldNames(schema);
+  const variants = inputs.map((input) => ({ ...checkVariant(input, request), ...(schema ? { schema } : {}) }));
   const seen = new Set<string>();
   for (const variant of variants) {
     if (seen.has(variant.name)) {
@@ -71,9 +86,7 @@ function checkVariant(input: VariantSetting & { label: string }, request: Varian
   }
   parseTemplate(input.prompt, input.promptFile ?? input.label);
   const choice = resolveModel(input.model ?? settings.model, input.baseUrl ?? settings.baseUrl, env);
-  if (/^text-embedding-/.test(choice.model)) {
-    throw new UsageError(`${choice.model} is an embedding model; evalctl does not write embeddings columns yet.`, 'Use a chat model such as gpt-4o-mini or claude-haiku-4-5.');
-  }
+  const output = resolveOutput(choice, request.outputType, request.dimensions);
   if (request.needKeys) apiKeyFor(choice, env);
   if (settings.maxCost !== undefined && !priceFor(choice.model, settings.pricing)) {
     throw new UsageError(
@@ -95,6 +108,7 @@ function checkVariant(input: VariantSetting & { label: string }, request: Varian
     temperature: input.temperature ?? settings.temperature,
     max_tokens: input.maxTokens ?? settings.maxTokens ?? null,
     price: priceOverride(choice.model, settings.pricing),
+    ...(output.output_type === 'embeddings' ? output : {}),
   };
 }
 

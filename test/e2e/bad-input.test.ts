@@ -73,7 +73,8 @@ const cases: Case[] = [
   { name: 'a key in the base URL query string', args: ['create', 'data.csv', ...P, '--base-url', `http://127.0.0.1:9/v1?api-key=${KEY}`], code: 2, culprit: ['api-key=***', 'query string'] },
   { name: 'a key given as --model', args: ['create', 'data.csv', ...P, '-m', KEY], code: 2, culprit: ['--model looks like an API key'] },
   { name: 'a key given as an unknown option', args: ['create', 'data.csv', ...P, `--api-key=${KEY}`], code: 2, culprit: ["'--api-key=***'"] },
-  { name: 'embedding model', args: ['create', 'data.csv', ...P, '-m', 'text-embedding-3-small'], code: 2, culprit: ['text-embedding-3-small', 'embedding'] },
+  { name: 'embedding model asked for text', args: ['create', 'data.csv', ...P, '-m', 'text-embedding-3-small', '--output-type', 'text'], code: 2, culprit: ['text-embedding-3-small', 'embedding'] },
+  { name: 'embeddings from Anthropic', args: ['create', 'data.csv', ...P, '-m', 'claude-haiku-4-5', '--output-type', 'embeddings'], code: 2, culprit: ['claude-haiku-4-5', 'embeddings'] },
   // A base URL that is loopback (the stub) but not one evalctl treats as local, so a key is needed.
   { name: 'no API key', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini'], code: 1, culprit: ['OPENAI_API_KEY', 'not set'], env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: 'MAPPED' } },
   { name: 'bad base URL', args: ['create', 'data.csv', ...P, '--base-url', 'notaurl'], code: 2, culprit: ['"notaurl"', 'not a valid URL'] },

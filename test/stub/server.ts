@@ -5,8 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as W from './wire.js';
 import { handleControl } from './control.js';
+import { requestedSchema, schemaInPrompt, stubObject } from './structured.js';
 
 export { stubEmbedding } from './wire.js';
+export { stubObject } from './structured.js';
 
 /** The deterministic answer for a prompt (the text of the last user message). */
 export const stubAnswer = (prompt: string): string => 'A:' + prompt;
@@ -47,8 +49,10 @@ export interface StubOptions {
   bigAnswer?: { bytes: number; prompts: string[] };
   /** answers include the API key the request carried, as a leaky server might echo it. */
   echoKey?: boolean;
-  /** override of stubAnswer (in-process use only). */
+  /** override of stubAnswer (in-process use only); with a schema, the text of the answer (JSON or not). */
   answer?: (prompt: string) => string;
+  /** refuse requests with `response_format` (400 naming it), as servers without structured outputs do. */
+  rejectResponseFormat?: boolean;
 }
 
 export interface StubStats {
@@ -197,8 +201,19 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     if (r < pDrop + p429) return err(wire, 429);
     if (r < pDrop + p429 + p500) return err(wire, 500);
 
-    if (inputs) return { status: 200, body: W.embeddingsBody(parsed.model, inputs, body.encoding_format === 'base64'), emb: true };
+    if (inputs) return { status: 200, body: W.embeddingsBody(parsed.model, inputs, body.encoding_format === 'base64', typeof body.dimensions === 'number' ? body.dimensions : undefined), emb: true };
     if (o.malformed && (!o.malformedPrompts || o.malformedPrompts.some((m) => prompt.includes(m)))) return malformedOut(wire, o.malformed, parsed.model);
+    // Structured output: a JSON object from the schema (a forced tool's input on the Anthropic wire).
+    const structured = requestedSchema(body);
+    if (structured?.via === 'response_format' && o.rejectResponseFormat) return err(wire, 400, "Unsupported parameter: 'response_format' is not supported by this server (stub)");
+    const inPrompt = structured ? undefined : schemaInPrompt(prompt);
+    if (structured || inPrompt) {
+      const json = o.answer ? o.answer(prompt) : JSON.stringify(stubObject(structured?.schema ?? inPrompt!.schema, inPrompt?.prompt ?? prompt));
+      const text = inPrompt && !o.answer ? '```json\n' + json + '\n```' : json;
+      const pt = W.tokens(parsed.system + prompt), ct = W.tokens(text);
+      const out = structured?.via === 'tool' ? W.toolBody(++n, parsed.model, text, pt, ct) : path === '/v1/messages' ? W.messageBody(++n, parsed.model, text, pt, ct) : W.chatBody(++n, parsed.model, text, pt, ct);
+      return { status: 200, body: out, paid: prompt, model: parsed.model };
+    }
     let answer = (o.answer ?? stubAnswer)(prompt);
     if (o.bigAnswer?.prompts.some((m) => prompt.includes(m))) answer = answer.padEnd(o.bigAnswer.bytes, 'x');
     if (o.echoKey) answer += ` (key: ${String(req.headers['x-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer /, '')})`;

@@ -72,13 +72,13 @@ export function parseEmbeddings(body: Obj | undefined): { model: string; inputs:
   return { model: body.model, inputs };
 }
 
-/** 8 deterministic float32-exact values in [-1, 1) derived from the text. */
-export function stubEmbedding(text: string): number[] {
+/** `dimensions` (default 8) deterministic float32-exact values in [-1, 1) derived from the text. */
+export function stubEmbedding(text: string, dimensions = 8): number[] {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   const next = mulberry32(h >>> 0);
-  const out = new Array<number>(8);
-  for (let i = 0; i < 8; i++) out[i] = Math.fround(next() * 2 - 1);
+  const out = new Array<number>(dimensions);
+  for (let i = 0; i < dimensions; i++) out[i] = Math.fround(next() * 2 - 1);
   return out;
 }
 
@@ -118,11 +118,23 @@ export function messageBody(n: number, model: string, answer: string, pt: number
   });
 }
 
-export function embeddingsBody(model: string, inputs: string[], base64: boolean): string {
+/** An Anthropic message answering with a tool call whose input is `json` parsed (a text block when it is not a JSON object). */
+export function toolBody(n: number, model: string, json: string, pt: number, ct: number): string {
+  let input: unknown;
+  try { input = JSON.parse(json); } catch { input = undefined; }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return messageBody(n, model, json, pt, ct);
+  return JSON.stringify({
+    id: `msg_stub${n}`, type: 'message', role: 'assistant', model,
+    content: [{ type: 'tool_use', id: `toolu_stub${n}`, name: 'answer', input }],
+    stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: pt, output_tokens: ct },
+  });
+}
+
+export function embeddingsBody(model: string, inputs: string[], base64: boolean, dimensions?: number): string {
   let pt = 0;
   const data = inputs.map((text, index) => {
     pt += tokens(text);
-    const v = stubEmbedding(text);
+    const v = stubEmbedding(text, dimensions);
     const embedding = base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v;
     return { object: 'embedding', index, embedding };
   });

@@ -2,6 +2,8 @@ import { judgeColumns, pairwiseColumns } from '../judge/columns.js';
 import { scoreColumns } from '../score/columns.js';
 import type { JobSpec } from '../spec.js';
 import { ident } from '../sql.js';
+import { scoredValue, structuredColumns } from '../structured/columns.js';
+import { embeddingColumns } from '../embeddings/columns.js';
 
 /**
  * A column the writer adds after the input columns: its name and a DuckDB expression over the
@@ -27,19 +29,23 @@ export function variantPrefix(spec: Pick<JobSpec, 'target_column' | 'variants'>,
  * score columns (see `scoreColumns`), with `judge` the judge's (see `judgeColumns`); with
  * `pairwise`, `<target>_pairwise_winner` after every variant's.
  */
-export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns' | 'scoring' | 'judge' | 'pairwise'>): OutputColumn[] {
+export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns' | 'scoring' | 'judge' | 'pairwise'> & { output_format?: string }): OutputColumn[] {
   const columns: OutputColumn[] = [];
-  spec.variants.forEach((_, index) => {
+  spec.variants.forEach((variant, index) => {
     const prefix = variantPrefix(spec, index);
     const x = `a.a[${index + 1}]`;
     // Lines of evalctl 0.1 carry no status: it follows from the error and cached flags.
     const status = `CASE WHEN ${x} IS NULL THEN 'not_run' ELSE coalesce(${x}.status, CASE WHEN ${x}.error IS NOT NULL THEN 'failed' WHEN ${x}.cached THEN 'cached' ELSE 'answered' END) END`;
-    columns.push({ name: prefix, sql: `${x}.answer` }, { name: `${prefix}_status`, sql: status }, { name: `${prefix}_error`, sql: `${x}.error` });
+    // A structured variant (`--schema`) adds a typed column per field and `<prefix>_raw`.
+    if (variant.output_type === 'embeddings') columns.push(...embeddingColumns(prefix, x, status, variant.dimensions ?? null, spec.output_format));
+    else if (variant.schema) columns.push(...structuredColumns(variant.schema, prefix, x, status, spec.output_format));
+    else columns.push({ name: prefix, sql: `${x}.answer` }, { name: `${prefix}_status`, sql: status }, { name: `${prefix}_error`, sql: `${x}.error` });
     if (spec.usage_columns) {
       columns.push({ name: `${prefix}_prompt_tokens`, sql: `${x}.prompt_tokens` }, { name: `${prefix}_completion_tokens`, sql: `${x}.completion_tokens` });
     }
     // `<prefix>_correct` and built-in evaluators' columns, from the answer and the source's ground truth.
-    columns.push(...scoreColumns(spec.scoring, prefix, { prediction: `${x}.answer`, status }, (column) => `s.${ident(column)}`));
+    const prediction = variant.schema ? scoredValue(variant.schema, x) : `${x}.answer`;
+    columns.push(...scoreColumns(spec.scoring, prefix, { prediction, status }, (column) => `s.${ident(column)}`));
     // `<prefix>_judge_score`, `_reason`, `_pass`, `_error`, from the judge's log (`a.j`).
     columns.push(...judgeColumns(spec, index, prefix));
   });

@@ -26,10 +26,12 @@ export async function writeJobOutput(
 ): Promise<void> {
   const s = job.settings;
   const paths = store.paths(job.id);
+  const format = options.format ?? (s.output_format as OutputFormat);
   await writeOutput(dataset, {
     output: options.output ?? job.output,
-    format: options.format ?? (s.output_format as OutputFormat),
-    columns: answerColumns(s),
+    format,
+    // The format decides how nested structured fields are written (JSON text in CSV).
+    columns: answerColumns({ ...s, output_format: format }),
     variants: s.variants.length,
     answersPath: paths.answers,
     selection: selectionOf(job, paths.sample),

@@ -3,6 +3,7 @@ import { classifySdkError } from './failure.js';
 import { asResponse, describeBody, ResponseError, withoutKey } from './response.js';
 import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
+import { SCHEMA_NAME } from '../structured/request.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
 
 /** Anthropic requires max_tokens; this is used when --max-tokens is not given. */
@@ -28,6 +29,10 @@ export class AnthropicProvider implements Provider {
         messages: [{ role: 'user', content: request.prompt }],
         ...(request.system ? { system: request.system } : {}),
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        // Structured output as a forced tool: the tool's input is the answer.
+        ...(request.schema
+          ? { tools: [{ name: SCHEMA_NAME, description: 'Give the answer.', input_schema: request.schema as Anthropic.Tool.InputSchema }], tool_choice: { type: 'tool' as const, name: SCHEMA_NAME } }
+          : {}),
       },
       { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 },
     ));
@@ -37,6 +42,9 @@ export class AnthropicProvider implements Provider {
     if ((response.stop_reason as string) === 'refusal') throw new ResponseError('refusal', 'refused: the model declined to answer (stop_reason "refusal")');
     let text = '';
     for (const block of response.content) if (block.type === 'text') text += block.text;
+    // With a forced tool the answer is the tool's input; a model that answered in text instead fails validation with its text kept.
+    const tool = request.schema ? response.content.find((block) => block.type === 'tool_use') : undefined;
+    if (tool && tool.type === 'tool_use') text = JSON.stringify(tool.input);
     return { text: withoutKey(text, this.apiKey), promptTokens: response.usage?.input_tokens ?? 0, completionTokens: response.usage?.output_tokens ?? 0 };
   }
 

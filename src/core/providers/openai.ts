@@ -3,17 +3,21 @@ import { classifySdkError } from './failure.js';
 import { asResponse, describeBody, ResponseError, withoutKey } from './response.js';
 import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
-import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
+import { promptWithSchema, rejectsResponseFormat, SCHEMA_NAME } from '../structured/request.js';
+import { strictSchema } from '../structured/strict.js';
+import type { BatchProvider, CallOptions, Completion, CompletionRequest, EmbeddingRequest } from './types.js';
 
 /** Reasoning models take `max_completion_tokens` and only the default temperature. */
 const REASONING = /^(o\d|gpt-5)/;
 
 /** OpenAI's chat completions, or any server that speaks them (Ollama, vLLM, LM Studio, gateways). */
-export class OpenAIProvider implements Provider {
+export class OpenAIProvider implements BatchProvider {
   readonly id = 'openai' as const;
   private readonly client: OpenAI;
 
   private readonly apiKey: string;
+  /** Set once the server refused `response_format`: the schema goes in the prompt from then on. */
+  private schemaInPrompt = false;
 
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string }) {
     this.apiKey = options.apiKey;
@@ -21,14 +25,30 @@ export class OpenAIProvider implements Provider {
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
+    try {
+      return await this.send(request, options);
+    } catch (error) {
+      // A server without structured outputs: once, fall back to the schema in the prompt.
+      if (!request.schema || this.schemaInPrompt || !(error instanceof OpenAI.APIError) || !rejectsResponseFormat(error.status, error.message)) throw error;
+      this.schemaInPrompt = true;
+      return this.send(request, options);
+    }
+  }
+
+  private async send(request: CompletionRequest, options: CallOptions): Promise<Completion> {
     const reasoning = REASONING.test(this.model);
+    const { schema } = request;
+    const prompt = schema && this.schemaInPrompt ? promptWithSchema(request.prompt, schema) : request.prompt;
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = request.system
-      ? [{ role: 'system', content: request.system }, { role: 'user', content: request.prompt }]
-      : [{ role: 'user', content: request.prompt }];
+      ? [{ role: 'system', content: request.system }, { role: 'user', content: prompt }]
+      : [{ role: 'user', content: prompt }];
     const response = await asResponse(this.client.chat.completions.create(
       {
         model: this.model,
         messages,
+        ...(schema && !this.schemaInPrompt
+          ? { response_format: { type: 'json_schema' as const, json_schema: { name: SCHEMA_NAME, schema: strictSchema(schema), strict: true } } }
+          : {}),
         ...(request.temperature !== undefined && !reasoning ? { temperature: request.temperature } : {}),
         ...(request.maxTokens !== undefined
           ? reasoning ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens }
@@ -51,6 +71,24 @@ export class OpenAIProvider implements Provider {
       promptTokens: response.usage?.prompt_tokens ?? 0,
       completionTokens: response.usage?.completion_tokens ?? 0,
     };
+  }
+
+  /** OpenAI's embeddings, or any compatible endpoint (Ollama, vLLM, TEI): one vector per input, in order. */
+  async embed(request: EmbeddingRequest, options: CallOptions): Promise<Completion> {
+    const response = await asResponse(this.client.embeddings.create(
+      { model: this.model, input: [...request.inputs], encoding_format: 'float', ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}) },
+      { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 },
+    ));
+    const body = response as unknown as { data?: unknown };
+    if (body === null || typeof body !== 'object' || !Array.isArray(body.data)) throw new ResponseError('bad-response', `the answer is ${describeBody(response)}, not a list of embeddings`);
+    const vectors: string[] = new Array(request.inputs.length);
+    for (const item of response.data) {
+      if (Number.isInteger(item.index) && item.index >= 0 && item.index < vectors.length && Array.isArray(item.embedding)) vectors[item.index] = JSON.stringify(item.embedding);
+    }
+    if (vectors.includes(undefined as never) || response.data.length !== request.inputs.length) {
+      throw new ResponseError('bad-response', `the answer has ${response.data.length} embeddings for ${request.inputs.length} inputs`);
+    }
+    return { text: '', texts: vectors, promptTokens: response.usage?.prompt_tokens ?? 0, completionTokens: 0 };
   }
 
   classify(error: unknown) {

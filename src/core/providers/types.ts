@@ -1,9 +1,13 @@
+import type { JsonSchema } from '../structured/schema.js';
+
 /** What one row asks of a model. */
 export interface CompletionRequest {
   readonly prompt: string;
   readonly system?: string;
   readonly temperature?: number;
   readonly maxTokens?: number;
+  /** Structured output: the answer is a JSON object of this schema (root: an object with properties). */
+  readonly schema?: JsonSchema;
 }
 
 /** A model's answer with the usage the provider reported. */
@@ -11,6 +15,20 @@ export interface Completion {
   readonly text: string;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** A batch request's answers (embeddings: each vector as a JSON array), one per input, in order; `promptTokens` covers them all. */
+  readonly texts?: readonly string[];
+}
+
+/** Many inputs in one request (embeddings). */
+export interface EmbeddingRequest {
+  readonly inputs: readonly string[];
+  /** Vector length, for models that can shorten their vectors (text-embedding-3-*). */
+  readonly dimensions?: number;
+}
+
+/** A provider that also takes several rows in one request: `embed` answers with `texts`, one vector per input. */
+export interface BatchProvider extends Provider {
+  embed(request: EmbeddingRequest, options: CallOptions): Promise<Completion>;
 }
 
 export interface CallOptions {
@@ -46,6 +64,7 @@ export type FailureKind =
   | 'bad-response' // a 200 with nothing usable (no choices, null content, not JSON): this row fails; stops the run if the first answers are all so
   | 'refusal' // the provider's content filter refused: this row fails, recorded as such
   | 'too-large' // the answer is over --max-answer-bytes: this row fails (it was paid for)
+  | 'invalid-output' // the answer does not parse or match the schema: this row fails (paid for, its text kept in <target>_raw)
   | 'aborted' // we cancelled it
   | 'other';
 

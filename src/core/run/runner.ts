@@ -5,8 +5,10 @@ import { cacheKey, type ResponseCache } from '../cache.js';
 import { ProviderError } from '../errors.js';
 import { costOf, type Price } from '../pricing.js';
 import { estimateTokens } from '../providers/echo.js';
-import type { Completion, CompletionRequest, Failure, Provider } from '../providers/types.js';
+import type { BatchProvider, Completion, CompletionRequest, Failure, Provider } from '../providers/types.js';
+import { shareTokens } from '../embeddings/batcher.js';
 import type { RunSettings } from '../spec.js';
+import type { Checked } from '../structured/validate.js';
 import { Endpoint } from './endpoint.js';
 import { breakerError, describe, fatalError, rowError } from './failure-text.js';
 import type { RunProgress } from './progress.js';
@@ -17,6 +19,8 @@ export interface WorkItem {
   readonly row: number;
   readonly variant: number;
   readonly prompt: string;
+  /** Several rows sent in one request (an embedding lane's batch, see `batchEmbeddings`); `row` and `prompt` are the first's. */
+  readonly batch?: readonly { readonly row: number; readonly prompt: string }[];
 }
 
 /** One variant as the scheduler sees it: who answers, what is asked besides the prompt, at what price. */
@@ -33,6 +37,10 @@ export interface Lane {
   readonly endpoint: string;
   /** Where the provider is, for messages: "the OpenAI API". */
   readonly endpointLabel: string;
+  /** Checks each answer (a structured variant's schema); one that fails is a row failure of kind `invalid-output`, its text kept. */
+  readonly check?: (text: string) => Checked;
+  /** An embedding lane: its items are batches sent through `BatchProvider.embed`, each answer a vector. */
+  readonly embedding?: { readonly dimensions?: number; readonly length?: number };
 }
 
 /** Time, injectable so the scheduler can be tested without waiting. */
@@ -154,6 +162,12 @@ export class Runner {
   /** Answers a pair from the cache, or starts it as the twin of a prompt in flight, or queues it at its endpoint. */
   private admit(item: WorkItem): void {
     const lane = this.options.lanes[item.variant];
+    if (lane.embedding && !item.batch) {
+      // Embedding APIs refuse empty text (a 400 that would fail the whole batch): fail the row unsent.
+      const message = 'the input is empty; embedding endpoints refuse empty text, so it was not sent';
+      this.finishFailed(item, { failure: { kind: 'bad-request', message }, message, attempts: 0, latencyMs: 0 });
+      return;
+    }
     const endpoint = this.endpoints.get(lane.endpoint)!;
     const key = lane.scope === undefined ? undefined : cacheKey(lane.scope, item.prompt);
     const hit = key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
@@ -224,6 +238,7 @@ export class Runner {
   private estimate(item: WorkItem): number {
     const lane = this.options.lanes[item.variant];
     const paid = this.paid[item.variant];
+    if (item.batch) return paid.count > 0 ? (paid.cost / paid.count) * item.batch.length : costOf(lane.price, item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0), 0);
     if (paid.count > 0) return paid.cost / paid.count;
     return costOf(lane.price, estimateTokens((lane.request.system ?? '') + item.prompt), lane.request.maxTokens ?? 256);
   }
@@ -245,9 +260,13 @@ export class Runner {
       outcome = await sending;
     }
     if (!outcome) return;
+    if (item.batch) { this.finishBatch(item, item.batch, outcome); return; }
     if ('failure' in outcome) { this.finishFailed(item, outcome); return; }
-    if (!shared && key !== undefined && this.options.lanes[item.variant].cache) this.options.cache?.put(key, outcome.completion);
-    this.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered');
+    const lane = this.options.lanes[item.variant];
+    const checked = lane.check?.(outcome.completion.text);
+    // An answer that fails its check is not cached: asked again, the model may get it right.
+    if (!shared && key !== undefined && lane.cache && checked?.ok !== false) this.options.cache?.put(key, outcome.completion);
+    this.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered', checked);
   }
 
   private remember(key: string, outcome: Promise<Outcome>): void {
@@ -260,7 +279,9 @@ export class Runner {
     const signal = this.controller.signal;
     const lane = this.options.lanes[item.variant];
     const request = { ...lane.request, prompt: item.prompt };
-    const tokens = estimateTokens((request.system ?? '') + item.prompt) + (request.maxTokens ?? 0);
+    const tokens = item.batch
+      ? item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0)
+      : estimateTokens((request.system ?? '') + item.prompt) + (request.maxTokens ?? 0);
     const attempts = { rateLimited: 0, failed: 0 };
     const started = this.clock.now();
     const { max_retries: maxRetries, max_retry_wait_seconds: maxWait, timeout_seconds: timeout } = this.options.settings;
@@ -269,7 +290,7 @@ export class Runner {
       try {
         const completion = await endpoint.limit.run(async () => {
           if (endpoint.pacer.enabled) await endpoint.pacer.take(tokens, signal);
-          return this.call(lane.provider, request);
+          return this.call(lane.provider, request, item.batch && { inputs: item.batch.map((b) => b.prompt), dimensions: lane.embedding?.dimensions });
         });
         if (!completion) return undefined;
         endpoint.onSuccess();
@@ -309,7 +330,7 @@ export class Runner {
   }
 
   /** One request, inside a concurrency slot. */
-  private async call(provider: Provider, request: CompletionRequest): Promise<Completion | undefined> {
+  private async call(provider: Provider, request: CompletionRequest, batch?: { inputs: string[]; dimensions?: number }): Promise<Completion | undefined> {
     const run = this.controller.signal;
     if (run.aborted) return undefined;
     // A signal per request, linked to the run's: the SDKs never remove the abort listener they
@@ -319,7 +340,8 @@ export class Runner {
     run.addEventListener('abort', abort, { once: true });
     this.progress.inFlight += 1;
     try {
-      return await provider.complete(request, { signal: controller.signal, timeoutMs: this.options.settings.timeout_seconds * 1000 });
+      const options = { signal: controller.signal, timeoutMs: this.options.settings.timeout_seconds * 1000 };
+      return await (batch ? (provider as BatchProvider).embed(batch, options) : provider.complete(request, options));
     } finally {
       this.progress.inFlight -= 1;
       run.removeEventListener('abort', abort);
@@ -338,9 +360,10 @@ export class Runner {
     this.progress.concurrency = total;
   }
 
-  private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached'): void {
+  private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached', checked?: Checked): void {
     const cached = status === 'cached';
     const { completion } = outcome;
+    checked ??= this.options.lanes[item.variant].check?.(completion.text);
     const limit = this.options.maxAnswerBytes;
     // Length in UTF-16 units bounds the bytes from below (x1) and above (x3): measure only near the limit.
     const tooLarge = limit !== undefined && completion.text.length * 3 > limit && Buffer.byteLength(completion.text) > limit;
@@ -371,10 +394,42 @@ export class Runner {
       });
       return;
     }
+    if (checked && !checked.ok) {
+      totals.failed += 1;
+      variant.failed += 1;
+      // Paid for and kept: the text goes to `<target>_raw`.
+      this.record({
+        row: item.row, variant: item.variant, status: 'failed', answer: completion.text, error: checked.error,
+        error_kind: 'invalid-output', attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
+        prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
+      });
+      return;
+    }
     this.record({
-      row: item.row, variant: item.variant, status, answer: completion.text, error: null, error_kind: null,
+      row: item.row, variant: item.variant, status, answer: checked ? checked.text : completion.text, error: null, error_kind: null,
       attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
       prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
+    });
+  }
+
+  /**
+   * Fans a batch request's outcome out to its rows: each its vector (checked for length) and
+   * its share of the tokens, or each the request's failure.
+   */
+  private finishBatch(item: WorkItem, rows: NonNullable<WorkItem['batch']>, outcome: NonNullable<Outcome>): void {
+    if ('failure' in outcome) {
+      for (const { row } of rows) this.finishFailed({ row, variant: item.variant, prompt: '' }, outcome);
+      return;
+    }
+    const { completion } = outcome;
+    const shares = shareTokens(completion.promptTokens, rows.map((r) => r.prompt));
+    const dimensions = this.options.lanes[item.variant].embedding?.length;
+    rows.forEach(({ row, prompt }, i) => {
+      const text = completion.texts?.[i] ?? '';
+      // One bad vector (a wrong length would fail the typed column) fails its row, not the output.
+      const bad = dimensions !== undefined && text.split(',').length !== dimensions;
+      const check = bad ? { ok: false as const, error: `the vector has ${text.split(',').length} values, not ${dimensions}` } : undefined;
+      this.finish({ row, variant: item.variant, prompt }, { ...outcome, completion: { text, promptTokens: shares[i], completionTokens: 0 } }, 'answered', check);
     });
   }
 

@@ -2,6 +2,7 @@ import type { InputFormat } from '../dataset.js';
 import type { JobRecord } from '../jobs.js';
 import { variantPrefix } from '../output/columns.js';
 import type { JobSpec } from '../spec.js';
+import { scoredField } from '../structured/columns.js';
 import { builtInEvaluator } from './evaluators.js';
 import type { ScoreTarget, VariantMetrics } from './measure.js';
 import { scoreFile } from './score-file.js';
@@ -10,7 +11,9 @@ import { scoreFile } from './score-file.js';
 export function jobTargets(spec: Pick<JobSpec, 'target_column' | 'variants'>): ScoreTarget[] {
   return spec.variants.map((v, i) => {
     const prefix = variantPrefix(spec, i);
-    return { name: v.name, prediction: prefix, status: `${prefix}_status` };
+    // A one-field structured answer (`--structured --choices`) is scored by its field's column.
+    const field = v.schema ? scoredField(v.schema) : undefined;
+    return { name: v.name, prediction: field === undefined ? prefix : `${prefix}_${field}`, status: `${prefix}_status` };
   });
 }
 
