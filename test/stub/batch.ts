@@ -75,7 +75,7 @@ export function createBatchApi(context: BatchContext) {
     if (path === '/v1/batches' && method === 'POST') return createOpenAI(raw);
     if (path === '/v1/messages/batches' && method === 'POST') return createAnthropic(raw);
     if ((path === '/v1/batches' || path === '/v1/messages/batches') && method === 'GET') {
-      const data = [...batches.values()].filter((b) => b.wire === wire).reverse().map(view);
+      const data = [...batches.values()].filter((b) => b.wire === wire).reverse().map((b) => view(b));
       return json(200, wire === 'openai' ? { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false } : { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
     }
     m = /^\/v1\/(?:messages\/)?batches\/([^/]+)(\/cancel|\/results)?$/.exec(path);
