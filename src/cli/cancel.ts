@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { JobError } from '../core/errors.js';
 import { isActive, JobStore } from '../core/jobs.js';
 import { requestCancel } from '../core/lifecycle.js';
+import { cancelBatchJob, isBatchWaiting } from '../core/batch/job.js';
 import type { Context } from './main.js';
 import { jobJson } from './outcome.js';
 import { say } from './render.js';
@@ -15,6 +16,12 @@ const WAIT_MS = 60_000;
  */
 export default async function cancel(context: Context, id: string, flags: { json?: boolean }): Promise<number> {
   const store = JobStore.fromEnv(context.env, context.cwd);
+  if (isBatchWaiting(store.read(id))) {
+    const job = await cancelBatchJob(store, id, context.env);
+    if (flags.json) context.t.out.write(jobJson(job));
+    else say(context.t, `Job ${job.id} ${job.status}: provider batches cancelled; ${job.progress.processed - job.failed_rows}/${job.progress.total} answers kept; partial output ${job.output}.`);
+    return 0;
+  }
   let { job, waiting } = requestCancel(store, id);
   if (waiting) {
     say(context.t, `Cancelling job ${job.id}...`);

@@ -10,6 +10,7 @@ import { runDetached, runInForeground } from './foreground.js';
 import { say } from './render.js';
 import { resolveScoring } from '../core/score/scoring.js';
 import { scoringRequest, type ScoringFlags } from './scoring-flags.js';
+import { withBatchApi } from '../core/batch/plan.js';
 
 interface CreateFlags extends ScoringFlags {
   model?: string[];
@@ -23,6 +24,7 @@ interface CreateFlags extends ScoringFlags {
   name?: string;
   dryRun?: boolean;
   detach?: boolean;
+  batchApi?: boolean;
   json?: boolean;
 }
 
@@ -34,10 +36,11 @@ export default async function create(context: Context, source: string, flags: Cr
   }
   if (flags.junit !== undefined && flags.detach) throw new UsageError('--junit cannot go with --detach: the report is written when the run ends.', 'Run in the foreground, or score the output later with `evalctl score <id> --junit <file>`.');
   const scoring = resolveScoring(scoringRequest(flags, settings, context.cwd));
-  const plan = await planJob({
+  let plan = await planJob({
     ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile,
     settings, scoring, env: context.env, cwd: context.cwd,
   });
+  if (flags.batchApi) plan = withBatchApi(plan);
   if (flags.dryRun) {
     const { dryRun } = await import('./dry-run.js');
     return dryRun(context, plan, flags.json ?? false);

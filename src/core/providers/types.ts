@@ -46,6 +46,7 @@ export type FailureKind =
   | 'bad-response' // a 200 with nothing usable (no choices, null content, not JSON): this row fails; stops the run if the first answers are all so
   | 'refusal' // the provider's content filter refused: this row fails, recorded as such
   | 'too-large' // the answer is over --max-answer-bytes: this row fails (it was paid for)
+  | 'expired' // --batch-api: the provider's batch window ended before it processed the request; resume sends it again
   | 'aborted' // we cancelled it
   | 'other';
 
