@@ -1,0 +1,139 @@
+// create --batch-api: the rows go to the providers' batch APIs (the stub's, in both wire
+// formats); a later `status` process collects the results, matched by custom_id though the stub
+// returns them shuffled; cancel, expiry and resume; the bill at half the live price.
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { stubEnv, stubTokens, WIRE_MODEL, type Wire } from '../helpers/create.js';
+import { answerLines, checkOutput, PROMPT, promptFor, reviewsCsv, statusJson, storedRecord, waitFor } from '../helpers/jobs.js';
+import { readTable } from '../helpers/table.js';
+import { startStub, stubAnswer, type Stub } from '../stub/server.js';
+import { PRICES } from '../../src/core/pricing.js';
+
+const ROWS = 20;
+const answerFor = (i: number) => stubAnswer(promptFor(i));
+
+describe.each<Wire>(['openai', 'anthropic'])('--batch-api over the %s wire', (wire) => {
+  let stub: Stub;
+  let temp: ReturnType<typeof tempDir>;
+  let env: Record<string, string>;
+  let source: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    stub = await startStub();
+    temp = tempDir();
+    env = { ...stubEnv(stub, wire, join(temp.dir, 'home')), EVALCTL_BATCH_POLL_MS: '50' };
+    source = await reviewsCsv(temp.dir, 'reviews.csv', ROWS);
+  });
+  afterAll(async () => {
+    await stub?.close();
+    temp?.cleanup();
+  });
+  beforeEach(() => {
+    stub.configure({ batchPolls: 1, batchMaxRequests: undefined, batchExpirePrompts: undefined });
+    stub.reset();
+  });
+
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd: temp.dir, env: { ...env, ...extra } });
+  /** `create --batch-api --detach`; resolves once the background process has sent the batches and gone. */
+  async function submitDetached(output: string, extra: Record<string, string> = {}): Promise<string> {
+    const started = Date.now();
+    const result = await cli(['create', source, '-p', PROMPT, '-m', WIRE_MODEL[wire], '-t', 'answer', '-o', output, '--batch-api', '--detach'], extra);
+    expect(result.code, result.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const id = result.stdout.trim();
+    await waitFor('the batches to be sent', () => { const r = storedRecord(env.EVALCTL_HOME, id); return r.batch_state === 'submitted' && r.pid === null; });
+    return id;
+  }
+  const output = () => join(temp.dir, `out-${++n}.csv`);
+
+  it('detached: split at the request limit; a later status collects every row once, cell by cell, billed at half price', async () => {
+    stub.configure({ batchPolls: 3, batchMaxRequests: 7 });
+    const out = output();
+    const id = await submitDetached(out, { EVALCTL_BATCH_MAX_REQUESTS: '7' });
+    expect(stub.stats().batches).toEqual({ created: 3, cancelled: 0, requests: ROWS });
+
+    const first = await statusJson(id, temp.dir, env);
+    expect(first).toMatchObject({ status: 'running', batch_state: 'submitted', pid: null });
+    expect(first.batches.map((b: any) => b.requests)).toEqual([7, 7, 6]);
+    expect(first.batches.every((b: any) => !b.ended && b.counts.succeeded > 0)).toBe(true);
+
+    const done = await waitFor('the job to complete', async () => { const job = await statusJson(id, temp.dir, env); return job.status === 'completed' && job; });
+    const { rows } = await readTable(out);
+    expect(checkOutput(rows, ROWS, answerFor)).toEqual({ answered: ROWS, notRun: 0, problems: [] });
+    for (let i = 0; i < ROWS; i++) expect(stub.paidCount(promptFor(i))).toBe(1);
+    expect(answerLines(env.EVALCTL_HOME, id)).toHaveLength(ROWS);
+
+    const prompts = Array.from({ length: ROWS }, (_, i) => promptFor(i));
+    const promptTokens = prompts.reduce((sum, p) => sum + stubTokens(p), 0);
+    const completionTokens = prompts.reduce((sum, p) => sum + stubTokens(stubAnswer(p)), 0);
+    const price = PRICES[WIRE_MODEL[wire]];
+    expect(done).toMatchObject({ prompt_tokens_used: promptTokens, completion_tokens_used: completionTokens, failed_rows: 0, progress: { processed: ROWS, total: ROWS } });
+    expect(done.cost_usd).toBeCloseTo((promptTokens * price.input + completionTokens * price.output) / 2e6, 12);
+
+    const text = await cli(['status', id]);
+    expect(text.stdout).toMatch(/batch {6}\S+ \(\w+\): (completed|ended), 7 requests: 7 succeeded, collected/);
+  });
+
+  it('cancel cancels the provider batch and keeps what it completed; resume sends only the rest', async () => {
+    stub.configure({ batchPolls: 4 });
+    const out = output();
+    const id = await submitDetached(out);
+    await statusJson(id, temp.dir, env); // a quarter processed
+    const cancelled = await cli(['cancel', id, '--json']);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const record = JSON.parse(cancelled.stdout);
+    expect(record).toMatchObject({ status: 'cancelled', stop_reason: 'cancelled', failed_rows: 0 });
+    expect(stub.stats().batches.cancelled).toBe(1);
+    const kept = record.progress.processed;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(ROWS);
+    expect(checkOutput((await readTable(out)).rows, ROWS, answerFor)).toEqual({ answered: kept, notRun: ROWS - kept, problems: [] });
+
+    stub.configure({ batchPolls: 1 });
+    const resumed = await cli(['resume', id]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(stub.stats().batches.requests).toBe(ROWS + (ROWS - kept));
+    for (let i = 0; i < ROWS; i++) expect(stub.paidCount(promptFor(i))).toBe(1);
+    expect(checkOutput((await readTable(out)).rows, ROWS, answerFor)).toEqual({ answered: ROWS, notRun: 0, problems: [] });
+  });
+
+  it('expired requests are row errors; resume (foreground) re-sends only rows without an answer', async () => {
+    stub.configure({ batchExpirePrompts: ['review 3', 'review 11'] });
+    const out = output();
+    const created = await cli(['create', source, '-p', PROMPT, '-m', WIRE_MODEL[wire], '-t', 'answer', '-o', out, '--batch-api', '--json']);
+    expect(created.code, created.stderr).toBe(3);
+    const job = JSON.parse(created.stdout);
+    expect(job).toMatchObject({ status: 'completed', failed_rows: 2 });
+    const { rows } = await readTable(out);
+    expect(rows.filter((r) => r.answer_status === 'failed').map((r) => r.id)).toEqual(['3', '11']);
+    expect(String(rows[3].answer_error)).toMatch(/expired/);
+
+    stub.configure({ batchExpirePrompts: undefined });
+    const requestsBefore = stub.stats().batches.requests;
+    const resumed = await cli(['resume', job.id, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(stub.stats().batches.requests - requestsBefore).toBe(2);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'completed', failed_rows: 0 });
+    expect(checkOutput((await readTable(out)).rows, ROWS, answerFor)).toEqual({ answered: ROWS, notRun: 0, problems: [] });
+  });
+});
+
+describe('--batch-api with --dry-run', () => {
+  it('shows the live and the batch price side by side', async () => {
+    const temp = tempDir();
+    try {
+      const source = await reviewsCsv(temp.dir, 'reviews.csv', 10);
+      const result = await runCli(['create', source, '-p', PROMPT, '-m', 'gpt-4o-mini', '--max-tokens', '10', '--batch-api', '--dry-run', '--json'], { cwd: temp.dir, env: { EVALCTL_HOME: join(temp.dir, 'home') } });
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.batch_cost_usd.low).toBeCloseTo(report.cost_usd.low / 2, 12);
+      expect(report.batch_cost_usd.high).toBeCloseTo(report.cost_usd.high / 2, 12);
+      const text = await runCli(['create', source, '-p', PROMPT, '-m', 'gpt-4o-mini', '--batch-api', '--dry-run'], { cwd: temp.dir, env: { EVALCTL_HOME: join(temp.dir, 'home') } });
+      expect(text.stderr).toMatch(/cost {11}\$\S+ to \$\S+ live, \$\S+ to \$\S+ at batch prices with gpt-4o-mini/);
+    } finally {
+      temp.cleanup();
+    }
+  });
+});
