@@ -118,6 +118,25 @@ describe.each<Wire>(['openai', 'anthropic'])('--batch-api over the %s wire', (wi
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'completed', failed_rows: 0 });
     expect(checkOutput((await readTable(out)).rows, ROWS, answerFor)).toEqual({ answered: ROWS, notRun: 0, problems: [] });
   });
+
+  it('resume --live sends the expired rows as live requests, billed at the live price', async () => {
+    stub.configure({ batchExpirePrompts: ['review 5'] });
+    const out = output();
+    const created = await cli(['create', source, '-p', PROMPT, '-m', WIRE_MODEL[wire], '-t', 'answer', '-o', out, '--batch-api', '--json']);
+    expect(created.code, created.stderr).toBe(3);
+    const job = JSON.parse(created.stdout);
+    const batchCost = job.cost_usd;
+    stub.configure({ batchExpirePrompts: undefined });
+    const { batches, paid } = stub.stats();
+    const resumed = await cli(['resume', job.id, '--live', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(stub.stats().batches).toEqual(batches);
+    expect(stub.stats().paid - paid).toBe(1);
+    const price = PRICES[WIRE_MODEL[wire]];
+    const live = (stubTokens(promptFor(5)) * price.input + stubTokens(answerFor(5)) * price.output) / 1e6;
+    expect(JSON.parse(resumed.stdout).cost_usd).toBeCloseTo(batchCost + live, 12);
+    expect(checkOutput((await readTable(out)).rows, ROWS, answerFor)).toEqual({ answered: ROWS, notRun: 0, problems: [] });
+  });
 });
 
 describe('--batch-api with --dry-run', () => {
