@@ -139,6 +139,33 @@ describe.each<Wire>(['openai', 'anthropic'])('--batch-api over the %s wire', (wi
   });
 });
 
+describe('--batch-api with variants at two providers', () => {
+  it('sends one batch set per endpoint and fills every variant column', async () => {
+    const stub = await startStub({ batchPolls: 2 });
+    const temp = tempDir();
+    try {
+      const home = join(temp.dir, 'home');
+      const env = { ...stubEnv(stub, 'openai', home), ...stubEnv(stub, 'anthropic', home), EVALCTL_BATCH_POLL_MS: '50' };
+      const source = await reviewsCsv(temp.dir, 'reviews.csv', 6);
+      const out = join(temp.dir, 'out.csv');
+      const result = await runCli(['create', source, '-p', PROMPT, '-m', 'gpt-4o-mini', '-m', 'claude-haiku-4-5', '-t', 'answer', '-o', out, '--batch-api', '--json'], { cwd: temp.dir, env });
+      expect(result.code, result.stderr).toBe(0);
+      const job = JSON.parse(result.stdout);
+      expect(job.batches.map((b: any) => [b.provider, b.requests])).toEqual([['openai', 6], ['anthropic', 6]]);
+      expect(stub.stats().batches).toEqual({ created: 2, cancelled: 0, requests: 12 });
+      const { rows } = await readTable(out);
+      for (const name of ['gpt_4o_mini', 'claude_haiku_4_5']) expect(checkOutput(rows, 6, answerFor, `answer_${name}`)).toEqual({ answered: 6, notRun: 0, problems: [] });
+      for (let i = 0; i < 6; i++) {
+        expect(stub.paidCount(promptFor(i), 'gpt-4o-mini')).toBe(1);
+        expect(stub.paidCount(promptFor(i), 'claude-haiku-4-5')).toBe(1);
+      }
+    } finally {
+      await stub.close();
+      temp.cleanup();
+    }
+  });
+});
+
 describe('--batch-api with --dry-run', () => {
   it('shows the live and the batch price side by side', async () => {
     const temp = tempDir();

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAnswers } from '../answers.js';
 import type { Dataset } from '../dataset.js';
@@ -55,14 +55,14 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
   const send = async (key: string, variant: VariantSpec) => {
     const batch = open.get(key);
     if (!batch) return;
-    open.delete(key);
-    closeSync(batch.fd);
     let id: string;
     try {
       id = await apis.get(key)!.create(batch.path);
     } catch (error) {
       throw batchCallError(`send ${batch.requests} requests to ${variant.provider === 'anthropic' ? 'Anthropic' : 'OpenAI'} as a`, undefined, error);
     }
+    open.delete(key);
+    closeSync(batch.fd);
     const file = `${id}.jsonl`;
     renameSync(batch.path, join(folder, file));
     const entry: ProviderBatch = {
@@ -73,33 +73,42 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
     job = transition(store, job, 'running', { batches: [...(job.batches ?? []), entry] });
   };
 
-  for await (const chunk of dataset.stream(columns, limit)) {
-    for (let i = 0; i < chunk.rows.length; i++) {
-      const row = chunk.rows[i];
-      if (chosen && !chosen.has(row)) continue;
-      for (let index = 0; index < s.variants.length; index++) {
-        const at = row * s.variants.length + index;
-        if (state.done[at] || pending[at]) continue;
-        const variant = s.variants[index];
-        const key = endpointKey(variant);
-        const line = Buffer.from(`${requestLine(variant, row, index, renders[index](chunk.values[i]))}\n`);
-        const max = limits.get(key)!;
-        let batch = open.get(key);
-        if (batch && (batch.requests + 1 > max.requests || batch.bytes + line.length > max.bytes)) {
-          await send(key, variant);
-          batch = undefined;
+  try {
+    await streamRequests();
+    for (const v of s.variants) await send(endpointKey(v), v);
+  } finally {
+    // A submission cut short (a refused batch): the unsent files are dropped; resume writes them again.
+    for (const batch of open.values()) { closeSync(batch.fd); rmSync(batch.path, { force: true }); }
+  }
+  return job;
+
+  async function streamRequests(): Promise<void> {
+    for await (const chunk of dataset.stream(columns, limit)) {
+      for (let i = 0; i < chunk.rows.length; i++) {
+        const row = chunk.rows[i];
+        if (chosen && !chosen.has(row)) continue;
+        for (let index = 0; index < s.variants.length; index++) {
+          const at = row * s.variants.length + index;
+          if (state.done[at] || pending[at]) continue;
+          const variant = s.variants[index];
+          const key = endpointKey(variant);
+          const line = Buffer.from(`${requestLine(variant, row, index, renders[index](chunk.values[i]))}\n`);
+          const max = limits.get(key)!;
+          let batch = open.get(key);
+          if (batch && (batch.requests + 1 > max.requests || batch.bytes + line.length > max.bytes)) {
+            await send(key, variant);
+            batch = undefined;
+          }
+          if (!batch) {
+            const path = join(folder, `next-${++sequence}.jsonl`);
+            batch = { path, fd: openSync(path, 'w'), requests: 0, bytes: 0 };
+            open.set(key, batch);
+          }
+          writeSync(batch.fd, line);
+          batch.requests += 1;
+          batch.bytes += line.length;
         }
-        if (!batch) {
-          const path = join(folder, `next-${++sequence}.jsonl`);
-          batch = { path, fd: openSync(path, 'w'), requests: 0, bytes: 0 };
-          open.set(key, batch);
-        }
-        writeSync(batch.fd, line);
-        batch.requests += 1;
-        batch.bytes += line.length;
       }
     }
   }
-  for (const v of s.variants) await send(endpointKey(v), v);
-  return job;
 }
