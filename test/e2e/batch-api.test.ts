@@ -140,7 +140,7 @@ describe.each<Wire>(['openai', 'anthropic'])('--batch-api over the %s wire', (wi
 });
 
 describe('--batch-api with variants at two providers', () => {
-  it('sends one batch set per endpoint and fills every variant column', async () => {
+  it('sends one batch set per endpoint; status --watch follows them and fills every variant column', async () => {
     const stub = await startStub({ batchPolls: 2 });
     const temp = tempDir();
     try {
@@ -148,9 +148,18 @@ describe('--batch-api with variants at two providers', () => {
       const env = { ...stubEnv(stub, 'openai', home), ...stubEnv(stub, 'anthropic', home), EVALCTL_BATCH_POLL_MS: '50' };
       const source = await reviewsCsv(temp.dir, 'reviews.csv', 6);
       const out = join(temp.dir, 'out.csv');
-      const result = await runCli(['create', source, '-p', PROMPT, '-m', 'gpt-4o-mini', '-m', 'claude-haiku-4-5', '-t', 'answer', '-o', out, '--batch-api', '--json'], { cwd: temp.dir, env });
+      const created = await runCli(['create', source, '-p', PROMPT, '-m', 'gpt-4o-mini', '-m', 'claude-haiku-4-5', '-t', 'answer', '-o', out, '--batch-api', '--detach'], { cwd: temp.dir, env });
+      expect(created.code, created.stderr).toBe(0);
+      const id = created.stdout.trim();
+      await waitFor('the batches to be sent', () => storedRecord(home, id).batch_state === 'submitted');
+      // Waiting on the providers with no process alive is not a crash.
+      const listed = await runCli(['list', '--json'], { cwd: temp.dir, env });
+      expect(JSON.parse(listed.stdout)[0]).toMatchObject({ id, status: 'running', pid: null, stop_reason: null });
+      const result = await runCli(['status', id, '--watch', '--json'], { cwd: temp.dir, env });
       expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/0\/2 batches ended; \d+ succeeded, 0 failed, \d+ processing/);
       const job = JSON.parse(result.stdout);
+      expect(job.status).toBe('completed');
       expect(job.batches.map((b: any) => [b.provider, b.requests])).toEqual([['openai', 6], ['anthropic', 6]]);
       expect(stub.stats().batches).toEqual({ created: 2, cancelled: 0, requests: 12 });
       const { rows } = await readTable(out);
