@@ -5,7 +5,7 @@ import { pollDelays } from '../core/batch/limits.js';
 import type { JobRecord, JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
-import { modelsOf, paint, printSummary, say, type Terminal } from './render.js';
+import { modelsOf, paint, printSummary, say } from './render.js';
 import { reportScores } from './score-report.js';
 
 /**
@@ -73,8 +73,4 @@ function countsLine(job: JobRecord): string {
   const sum = (key: 'succeeded' | 'errored' | 'expired' | 'processing') => batches.reduce((total, b) => total + b.counts[key], 0);
   const ended = batches.filter((b) => b.ended).length;
   return `${ended}/${batches.length} batches ended; ${sum('succeeded')} succeeded, ${sum('errored') + sum('expired')} failed, ${sum('processing')} processing`;
-}
-
-export function printBatchLines(t: Terminal, job: JobRecord): void {
-  for (const line of batchLines(job)) t.out.write(`  ${line}\n`);
 }
