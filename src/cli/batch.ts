@@ -59,15 +59,6 @@ export async function followBatch(context: Context, store: JobStore, job: JobRec
   }
 }
 
-/** The provider batches of a job, a line each, for `status`. */
-export function batchLines(job: JobRecord): string[] {
-  return (job.batches ?? []).map((b) => {
-    const c = b.counts;
-    const parts = [`${c.succeeded} succeeded`, c.errored ? `${c.errored} errored` : '', c.expired ? `${c.expired} expired` : '', c.canceled ? `${c.canceled} cancelled` : '', c.processing ? `${c.processing} processing` : ''].filter(Boolean);
-    return `batch      ${b.id} (${b.provider}): ${b.status}, ${b.requests} requests: ${parts.join(', ')}${b.collected ? ', collected' : ''}`;
-  });
-}
-
 function countsLine(job: JobRecord): string {
   const batches = job.batches ?? [];
   const sum = (key: 'succeeded' | 'errored' | 'expired' | 'processing') => batches.reduce((total, b) => total + b.counts[key], 0);

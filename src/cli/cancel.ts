@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { JobError } from '../core/errors.js';
 import { isActive, JobStore } from '../core/jobs.js';
 import { requestCancel } from '../core/lifecycle.js';
-import { cancelBatchJob, isBatchWaiting } from '../core/batch/job.js';
+import { isBatchWaiting } from '../core/batch/state.js';
 import type { Context } from './main.js';
 import { jobJson } from './outcome.js';
 import { say } from './render.js';
@@ -28,7 +28,7 @@ export default async function cancel(context: Context, id: string, flags: { json
     }
     if (isActive(job.status) && !isBatchWaiting(job)) throw new JobError(`Job ${job.id} did not stop within ${WAIT_MS / 1000}s (pid ${job.pid}).`, 'It will stop at its next check; see `evalctl status`.');
   }
-  if (isBatchWaiting(job)) job = await cancelBatchJob(store, job.id, context.env);
+  if (isBatchWaiting(job)) job = await (await import('../core/batch/job.js')).cancelBatchJob(store, job.id, context.env);
   if (flags.json) context.t.out.write(jobJson(job));
   else say(context.t, `Job ${job.id} ${job.status}: ${job.progress.processed}/${job.progress.total} ${job.settings.variants.length > 1 ? "answers" : "rows answered"}${job.status === 'cancelled' && job.pid === null && job.started_at ? `; partial output ${job.output}` : ''}.`);
   return 0;

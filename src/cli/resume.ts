@@ -7,7 +7,7 @@ import type { Context } from './main.js';
 import { jobJson } from './outcome.js';
 import { runDetached, runInForeground } from './foreground.js';
 import { say } from './render.js';
-import { isBatchWaiting } from '../core/batch/job.js';
+import { isBatchWaiting } from '../core/batch/state.js';
 import status from './status.js';
 
 interface ResumeFlags {

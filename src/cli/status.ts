@@ -4,14 +4,15 @@ import type { RunProgress } from '../core/run/progress.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
 import { variantLines } from './variant-table.js';
-import { batchLines, followBatch } from './batch.js';
+import { batchLines } from './batch-lines.js';
+import { isBatchWaiting } from '../core/batch/state.js';
 import { formatCost, paint, progressLine, say, showProgress, type Terminal } from './render.js';
 
 /** `evalctl status [id]`: one job in detail; `--watch` follows it live until it ends. */
 export default async function status(context: Context, id: string | undefined, flags: { json?: boolean; watch?: boolean }): Promise<number> {
   const store = JobStore.fromEnv(context.env, context.cwd);
   let job = store.read(id);
-  if (job.batch_state === 'submitted') job = await followBatch(context, store, job, flags.watch ?? false);
+  if (isBatchWaiting(job)) job = await (await import('./batch.js')).followBatch(context, store, job, flags.watch ?? false);
   if (flags.watch && isActive(job.status)) job = await watch(context, store, job);
   if (flags.json) context.t.out.write(jobJson(job));
   else describe(context.t, job);

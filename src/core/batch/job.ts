@@ -17,14 +17,12 @@ import { pollDelays } from './limits.js';
 import { submitBatches } from './submit.js';
 import { withTallies } from './tally.js';
 import type { ProviderBatch } from './types.js';
+import { isBatchWaiting } from './state.js';
 
 /** How long `cancel` waits for the providers to finish cancelling before it gives up. */
 const CANCEL_WAIT_MS = 60_000;
 
-/** The job waits on its provider batches: `status` polls them and collects their results. */
-export function isBatchWaiting(job: JobRecord): boolean {
-  return job.status === 'running' && job.batch_state === 'submitted';
-}
+export { isBatchWaiting };
 
 /**
  * Runs a `--batch-api` job as far as this process goes: sends its requests as provider batches
