@@ -13,6 +13,8 @@ import { resolveScoring } from '../core/score/scoring.js';
 import { scoringRequest, type ScoringFlags } from './scoring-flags.js';
 import { attachJudging, wantsJudging } from '../core/judge/resolve.js';
 import type { JudgeFlags } from './judge-flags.js';
+import { withBatchApi } from '../core/batch/plan.js';
+import type { JobSpec } from '../core/spec.js';
 
 interface CreateFlags extends ScoringFlags, JudgeFlags {
   encoding?: Encoding;
@@ -27,6 +29,7 @@ interface CreateFlags extends ScoringFlags, JudgeFlags {
   name?: string;
   dryRun?: boolean;
   detach?: boolean;
+  batchApi?: boolean;
   json?: boolean;
   schema?: string;
   structured?: boolean;
@@ -42,7 +45,7 @@ export default async function create(context: Context, source: string, flags: Cr
   }
   if (flags.junit !== undefined && flags.detach) throw new UsageError('--junit cannot go with --detach: the report is written when the run ends.', 'Run in the foreground, or score the output later with `evalctl score <id> --junit <file>`.');
   const scoring = resolveScoring({ ...scoringRequest(flags, settings, context.cwd), judged: wantsJudging(flags) });
-  const plan = await planJob({
+  let plan = await planJob({
     ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile,
     settings, scoring, env: context.env, cwd: context.cwd,
   });
@@ -51,6 +54,11 @@ export default async function create(context: Context, source: string, flags: Cr
   } catch (error) {
     plan.dataset.close();
     throw error;
+  }
+  if (flags.batchApi) {
+    const unsupported = batchUnsupported(plan.record.settings);
+    if (unsupported) { plan.dataset.close(); throw new UsageError(`--batch-api does not support ${unsupported} yet.`, 'Run without --batch-api (live), or without that option.'); }
+    plan = withBatchApi(plan);
   }
   for (const warning of plan.warnings) say(context.t, paint(context.t, 'yellow', `warning: ${warning}`));
   if (flags.dryRun) {
@@ -74,4 +82,13 @@ export default async function create(context: Context, source: string, flags: Cr
     return 0;
   }
   return runInForeground(context, store, job.id, { json: flags.json, dataset: plan.dataset, junit: flags.junit });
+}
+
+/** What a job asks that the batch path cannot send yet, as the flag that asked it; undefined when all can. */
+function batchUnsupported(spec: JobSpec): string | undefined {
+  if (spec.judge) return '--judge';
+  if (spec.pairwise) return '--pairwise';
+  if (spec.variants.some((v) => v.schema)) return '--schema (structured output)';
+  if (spec.variants.some((v) => v.output_type === 'embeddings')) return 'embeddings';
+  return undefined;
 }

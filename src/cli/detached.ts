@@ -7,6 +7,7 @@ import { paint, printSummary, say, showProgress } from './render.js';
 /** `evalctl __run <id>`: the background process of `create --detach`; writes to the job's run.log. */
 export default async function detached(context: Context, id: string): Promise<number> {
   const store = JobStore.fromEnv(context.env, context.cwd);
+  if (store.read(id).settings.batch) return (await import('./batch.js')).submitDetached(context, store, id);
   const started = performance.now();
   let stop: Promise<() => void> | undefined;
   context.cancellable(true);

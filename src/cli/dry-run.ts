@@ -9,6 +9,8 @@ export async function dryRun(context: Context, plan: Plan, json: boolean): Promi
   try {
     const estimates = await estimateJob(plan.dataset, plan.record);
     const total = totalCost(estimates);
+    const batch = plan.record.settings.batch === true;
+    const range = (cost: Estimate['cost']) => cost ? `${formatCost(cost.low)} to ${formatCost(cost.high)}` : null;
     if (json) {
       // snake_case, like the job record.
       const report = {
@@ -25,9 +27,11 @@ export async function dryRun(context: Context, plan: Plan, json: boolean): Promi
           output_tokens_per_row: e.outputTokensPerRow,
           output_tokens_assumed: plan.record.settings.variants[i].max_tokens === null,
           cost_usd: e.cost,
+          ...(batch ? { batch_cost_usd: e.batchCost } : {}),
         })),
         input_tokens: estimates.reduce((sum, e) => sum + e.inputTokens, 0),
         cost_usd: total,
+        ...(batch ? { batch_cost_usd: totalCost(estimates, 'batchCost') } : {}),
       };
       t.out.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
@@ -46,9 +50,9 @@ export async function dryRun(context: Context, plan: Plan, json: boolean): Promi
       say(t, `  rows           ${integer.format(e.rows)}`);
       say(t, `  input tokens   ${integer.format(e.inputTokens)} (${e.method === 'tokenizer' ? "OpenAI's tokenizer" : 'estimated at 4 characters a token'}${e.measuredRows < e.rows ? `, measured on the first ${integer.format(e.measuredRows)} rows` : ''})`);
       say(t, `  output tokens  ${e.outputTokensPerRow.low} to ${e.outputTokensPerRow.high} a row (${maxTokens ? 'up to --max-tokens' : 'assumed; set --max-tokens to bound it'})`);
-      say(t, `  cost           ${e.cost ? `${formatCost(e.cost.low)} to ${formatCost(e.cost.high)}` : `unknown (no price for ${e.model})`} with ${e.model}`);
+      say(t, `  cost           ${e.cost ? `${range(e.cost)}${batch ? ` live, ${range(e.batchCost)} at batch prices` : ''}` : `unknown (no price for ${e.model})`} with ${e.model}`);
     });
-    if (several) say(t, `  total cost     ${total ? `${formatCost(total.low)} to ${formatCost(total.high)}` : 'unknown (a variant has no price)'} for ${estimates.length} variants`);
+    if (several) say(t, `  total cost     ${total ? `${range(total)}${batch ? ` live, ${range(totalCost(estimates, 'batchCost'))} at batch prices` : ''}` : 'unknown (a variant has no price)'} for ${estimates.length} variants`);
     say(t, `  output         ${plan.record.output}`);
     return 0;
   } finally {
@@ -57,7 +61,7 @@ export async function dryRun(context: Context, plan: Plan, json: boolean): Promi
 }
 
 /** The sum of the variants' ranges, or null when any has no price. */
-function totalCost(estimates: Estimate[]): { low: number; high: number } | null {
-  if (estimates.some((e) => e.cost === null)) return null;
-  return estimates.reduce((sum, e) => ({ low: sum.low + e.cost!.low, high: sum.high + e.cost!.high }), { low: 0, high: 0 });
+function totalCost(estimates: Estimate[], key: 'cost' | 'batchCost' = 'cost'): { low: number; high: number } | null {
+  if (estimates.some((e) => e[key] === null)) return null;
+  return estimates.reduce((sum, e) => ({ low: sum.low + e[key]!.low, high: sum.high + e[key]!.high }), { low: 0, high: 0 });
 }

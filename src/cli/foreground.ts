@@ -15,6 +15,7 @@ import { modelsOf, paint, printSummary, say, showProgress } from './render.js';
  * cancels gracefully (answers kept, partial output written). Prints the bill; returns the exit code.
  */
 export async function runInForeground(context: Context, store: JobStore, id: string, options: { json?: boolean; dataset?: Dataset; junit?: string }): Promise<number> {
+  if (store.read(id).settings.batch) return (await import('./batch.js')).runBatchInForeground(context, store, id, options);
   const { t } = context;
   const started = performance.now();
   let stopProgress: Promise<() => void> | undefined;

@@ -74,6 +74,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--no-cache', 'do not answer from (or add to) the response cache')
     .option('--dry-run', 'show prompts, row count and estimated cost without calling the model')
     .option('--detach', 'run in the background; print the job id and return')
+    .option('--batch-api', "send the rows through the providers' batch APIs: half the price, results within 24 hours (collected by `status`)")
     .option('--json', 'print the result as JSON on stdout')
     .option('--config <path>', 'config file (default: nearest .evalrc)');
   scoringOptions(create);
@@ -129,6 +130,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--max-retries <n>', 'retries per row for 5xx, timeouts and dropped connections', parse.nonNegativeInt)
     .option('--max-retry-wait <seconds>', 'longest single wait before a retry', parse.positive)
     .option('--max-cost <usd>', 'a new budget for the whole job', parse.positive)
+    .option('--live', 'a --batch-api job: send the rows without an answer as live requests instead of a new batch')
     .option('--detach', 'run in the background')
     .option('--json', 'print the result as JSON on stdout')
     .action(run(() => import('./resume.js')));

@@ -7,6 +7,8 @@ import type { Context } from './main.js';
 import { jobJson } from './outcome.js';
 import { runDetached, runInForeground } from './foreground.js';
 import { say } from './render.js';
+import { isBatchWaiting } from '../core/batch/state.js';
+import status from './status.js';
 
 interface ResumeFlags {
   baseUrl?: string;
@@ -17,6 +19,7 @@ interface ResumeFlags {
   maxRetries?: number;
   maxRetryWait?: number;
   maxCost?: number;
+  live?: boolean;
   detach?: boolean;
   json?: boolean;
 }
@@ -39,7 +42,10 @@ export default async function resume(context: Context, id: string, flags: Resume
   // Checked like create checks it: a bad URL is refused before the job is touched.
   const baseUrl = flags.baseUrl === undefined ? undefined : resolveModel('openai:x', flags.baseUrl, {}).baseURL;
   const store = JobStore.fromEnv(context.env, context.cwd);
+  // A job waiting on its provider batches picks them up where they are (a new shell, a reboot).
+  if (isBatchWaiting(store.read(id))) return status(context, id, { json: flags.json, watch: !flags.detach });
   const job = prepareResume(store, id, {
+    ...(flags.live ? { batch: false } : {}),
     base_url: baseUrl,
     concurrency: flags.concurrency,
     rpm: flags.rpm,

@@ -4,12 +4,15 @@ import type { RunProgress } from '../core/run/progress.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
 import { variantLines } from './variant-table.js';
+import { batchLines } from './batch-lines.js';
+import { isBatchWaiting } from '../core/batch/state.js';
 import { formatCost, paint, progressLine, say, showProgress, type Terminal } from './render.js';
 
 /** `evalctl status [id]`: one job in detail; `--watch` follows it live until it ends. */
 export default async function status(context: Context, id: string | undefined, flags: { json?: boolean; watch?: boolean }): Promise<number> {
   const store = JobStore.fromEnv(context.env, context.cwd);
   let job = store.read(id);
+  if (isBatchWaiting(job)) job = await (await import('./batch.js')).followBatch(context, store, job, flags.watch ?? false);
   if (flags.watch && isActive(job.status)) job = await watch(context, store, job);
   if (flags.json) context.t.out.write(jobJson(job));
   else describe(context.t, job);
@@ -66,6 +69,7 @@ function describe(t: Terminal, job: JobRecord): void {
   out(`  tokens     ${count(job.prompt_tokens_used)} prompt + ${count(job.completion_tokens_used)} completion = ${count(job.tokens_used)}`);
   out(`  cost       ${formatCost(job.cost_usd)}`);
   for (const line of variantLines(job)) out(`  ${line}`);
+  for (const line of batchLines(job)) out(`  ${line}`);
   out(`  output     ${job.output}${job.status === 'completed' || job.status === 'cancelled' ? '' : ' (not written yet)'}`);
   out(`  created    ${job.created_at}${job.completed_at ? `, completed ${job.completed_at}` : ''}${job.cancelled_at ? `, cancelled ${job.cancelled_at}` : ''}`);
   if (job.error_message) out(`  ${job.status === 'errored' ? 'error' : 'note'}      ${job.error_message}`);

@@ -189,11 +189,22 @@ function checkPricing(path: string, value: unknown): Record<string, Price> {
   for (const [model, price] of Object.entries(value)) {
     const p = price as Record<string, unknown>;
     const valid = p && typeof p.input === 'number' && typeof p.output === 'number' && p.input >= 0 && p.output >= 0 &&
-      (p.creditsPerToken === undefined || (typeof p.creditsPerToken === 'number' && p.creditsPerToken >= 0));
-    if (!valid) throw new UsageError(`${where}: "${model}" needs non-negative numbers "input" and "output" (USD per million tokens), and optionally "creditsPerToken".`);
-    out[model] = { input: p.input as number, output: p.output as number, ...(p.creditsPerToken !== undefined ? { creditsPerToken: p.creditsPerToken as number } : {}) };
+      (p.creditsPerToken === undefined || (typeof p.creditsPerToken === 'number' && p.creditsPerToken >= 0)) &&
+      (p.batch === undefined || isRate(p.batch));
+    if (!valid) throw new UsageError(`${where}: "${model}" needs non-negative numbers "input" and "output" (USD per million tokens), and optionally "creditsPerToken" and "batch": {"input", "output"}.`);
+    out[model] = {
+      input: p.input as number, output: p.output as number,
+      ...(p.creditsPerToken !== undefined ? { creditsPerToken: p.creditsPerToken as number } : {}),
+      ...(p.batch !== undefined ? { batch: { input: (p.batch as Record<string, number>).input, output: (p.batch as Record<string, number>).output } } : {}),
+    };
   }
   return out;
+}
+
+/** `{input, output}`, non-negative USD per million tokens: the batch price of a model. */
+function isRate(value: unknown): boolean {
+  const rate = value as Record<string, unknown> | null;
+  return rate !== null && typeof rate === 'object' && typeof rate.input === 'number' && typeof rate.output === 'number' && rate.input >= 0 && rate.output >= 0;
 }
 
 function checkValue(value: unknown, kind: Kind, where: string): unknown {

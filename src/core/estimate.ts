@@ -1,6 +1,6 @@
 import type { Dataset } from './dataset.js';
 import type { JobRecord } from './jobs.js';
-import { costOf, priceFor } from './pricing.js';
+import { batchPrice, costOf, priceFor, type Price } from './pricing.js';
 import { sampleRows } from './sample.js';
 import { compileVariants } from './prompts.js';
 
@@ -19,6 +19,8 @@ export interface Estimate {
   /** Completion tokens per row assumed for the low and high ends of the range. */
   outputTokensPerRow: { low: number; high: number };
   cost: { low: number; high: number } | null;
+  /** The same through the provider's batch API (`--batch-api`): half, by the price table. */
+  batchCost: { low: number; high: number } | null;
 }
 
 /** Rows measured exactly; beyond this the mean of the first ones is extrapolated. */
@@ -67,11 +69,14 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
       measuredRows: Math.min(measured, rows),
       inputTokens,
       outputTokensPerRow,
-      cost: price
-        ? { low: costOf(price, inputTokens, rows * outputTokensPerRow.low), high: costOf(price, inputTokens, rows * outputTokensPerRow.high) }
-        : null,
+      cost: rangeAt(price, inputTokens, rows, outputTokensPerRow),
+      batchCost: rangeAt(batchPrice(price), inputTokens, rows, outputTokensPerRow),
     };
   });
+}
+
+function rangeAt(price: Price | undefined, inputTokens: number, rows: number, output: { low: number; high: number }): Estimate['cost'] {
+  return price ? { low: costOf(price, inputTokens, rows * output.low), high: costOf(price, inputTokens, rows * output.high) } : null;
 }
 
 async function tokenCounter(provider: string, model: string): Promise<{ method: Estimate['method']; tokens: (text: string) => number }> {

@@ -6,6 +6,7 @@ import { formatProcess, parseProcess, processAlive, thisProcess } from './proces
 import type { JudgeUsage } from './judge/metrics.js';
 import type { VariantMetrics } from './score/measure.js';
 import { migrateSettings, SCHEMA_VERSION, type JobSpec } from './spec.js';
+import type { BatchState, ProviderBatch } from './batch/types.js';
 
 export const STATUSES = ['queued', 'running', 'committing', 'completed', 'errored', 'cancelled'] as const;
 export type JobStatus = (typeof STATUSES)[number];
@@ -75,6 +76,13 @@ export interface JobRecord {
   stop_reason: StopReason | null;
   /** While some row waits to retry: why, until when (epoch ms), and the concurrency now allowed. */
   backoff?: { reason: string; until: number; concurrency: number } | null;
+  /**
+   * With `--batch-api`: `submitting` while a process sends the requests, `submitted` while the
+   * provider works on them, with no evalctl process alive (the job is `running`, `pid` null).
+   */
+  batch_state?: BatchState | null;
+  /** With `--batch-api`: every provider batch sent for the job, with its latest counts. */
+  batches?: ProviderBatch[] | null;
   /** The process running the job, while it runs; a running job whose process is gone crashed. */
   pid: number | null;
   /** When that process started (see `ProcessId`), so a reused pid is not taken for it. */
@@ -296,6 +304,7 @@ export function isActive(status: JobStatus): boolean {
 /**
  * A job marked active whose process is gone crashed: it is reported as errored, resumable. A
  * queued job not yet picked up by its background process is judged by the launcher's pid file.
+ * A `--batch-api` job waiting on its provider is running with no pid: no process is meant to be alive.
  */
 function withLiveness(job: JobRecord, launcherFile: string): JobRecord {
   const pid = job.pid ?? (job.status === 'queued' ? launcherPid(launcherFile) : null);

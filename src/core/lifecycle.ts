@@ -54,6 +54,8 @@ export function createJob(store: JobStore, record: Omit<JobRecord, 'id'>, source
 export interface ResumeChanges extends Partial<RunSettings> {
   /** A new base URL for every variant (a typo fixed, a server moved). */
   base_url?: string;
+  /** `resume --live` of a `--batch-api` job: false sends the rest as live requests. */
+  batch?: boolean;
 }
 
 /**

@@ -3,13 +3,19 @@ export interface Price {
   readonly input: number;
   readonly output: number;
   readonly creditsPerToken?: number;
+  /** The price through the provider's batch API (`--batch-api`); absent: `BATCH_DISCOUNT` of this one. */
+  readonly batch?: { readonly input: number; readonly output: number };
 }
 
+/** What the batch APIs of OpenAI and Anthropic charge, as a share of the live price: half. */
+export const BATCH_DISCOUNT = 0.5;
+
 /**
- * List prices in USD per million tokens (standard tier, no batch or cache discounts), as
+ * List prices in USD per million tokens (standard tier, no cache discounts), as
  * published by OpenAI and Anthropic. A dated model id (`gpt-4o-mini-2024-07-18`,
  * `claude-sonnet-4-5-20250929`) takes its family's price. Override or add models under
- * `pricing` in .evalrc.
+ * `pricing` in .evalrc. Every model here costs half through its provider's batch API
+ * (`BATCH_DISCOUNT`); a price may say otherwise with `batch`.
  */
 export const PRICES: Readonly<Record<string, Price>> = {
   // OpenAI
@@ -74,4 +80,11 @@ export function costOf(price: Price | undefined, promptTokens: number, completio
 /** Credits for a token count, when the price defines a credits-per-token rate. */
 export function creditsOf(price: Price | undefined, tokens: number): number | null {
   return price?.creditsPerToken === undefined ? null : tokens * price.creditsPerToken;
+}
+
+/** The price of the same tokens sent through the provider's batch API. */
+export function batchPrice(price: Price | undefined): Price | undefined {
+  if (!price) return undefined;
+  const batch = price.batch ?? { input: price.input * BATCH_DISCOUNT, output: price.output * BATCH_DISCOUNT };
+  return { input: batch.input, output: batch.output, ...(price.creditsPerToken === undefined ? {} : { creditsPerToken: price.creditsPerToken * BATCH_DISCOUNT }) };
 }

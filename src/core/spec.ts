@@ -73,6 +73,8 @@ export interface JobSpec {
   tpm: number | null;
   /** Budget in USD for all variants together. */
   max_cost: number | null;
+  /** Send the rows through the providers' batch APIs (`--batch-api`): half the price, results within 24 hours. */
+  batch?: boolean;
 }
 
 /** The settings `resume` may change: they change how a job runs, not the answers it gets. */

@@ -40,7 +40,7 @@ describe('resolveSettings precedence: defaults < file < EVALCTL_* < flags', () =
   });
 
   it('reads pricing from the file', () => {
-    const pricing = { 'my-model': { input: 0.3, output: 1.2, creditsPerToken: 6e-7 } };
+    const pricing = { 'my-model': { input: 0.3, output: 1.2, creditsPerToken: 6e-7 }, 'batch-model': { input: 1, output: 2, batch: { input: 0.4, output: 0.8 } } };
     expect(resolveSettings({ file: file({ pricing }) }).pricing).toEqual(pricing);
   });
 
@@ -61,6 +61,7 @@ describe('bad values name their origin', () => {
     ['file not an object', { file: file([1, 2]) }, 'Config file /project/.evalrc.json must hold an object of settings.'],
     ['file pricing', { file: file({ pricing: { m: { input: -1, output: 1 } } }) }, '"pricing" in /project/.evalrc.json: "m" needs non-negative numbers'],
     ['file pricing shape', { file: file({ pricing: [1] }) }, '"pricing" in /project/.evalrc.json must map model ids'],
+    ['file batch pricing', { file: file({ pricing: { m: { input: 1, output: 1, batch: { input: 0.5 } } } }) }, '"pricing" in /project/.evalrc.json: "m" needs non-negative numbers'],
     ['env number', { env: { EVALCTL_CONCURRENCY: 'lots' } }, 'EVALCTL_CONCURRENCY must be a number, not "lots".'],
     ['env integer', { env: { EVALCTL_BATCH_SIZE: '2.5' } }, 'EVALCTL_BATCH_SIZE must be a whole number of at least 1, not 2.5.'],
     ['env positive', { env: { EVALCTL_MAX_COST: '-3' } }, 'EVALCTL_MAX_COST must be greater than 0, not -3.'],

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as W from './wire.js';
 import { handleControl } from './control.js';
 import { requestedSchema, schemaInPrompt, stubObject } from './structured.js';
+import { createBatchApi, type BatchOptions, type BatchStats } from './batch.js';
 
 export { stubEmbedding } from './wire.js';
 export { stubObject } from './structured.js';
@@ -13,7 +14,7 @@ export { stubObject } from './structured.js';
 /** The deterministic answer for a prompt (the text of the last user message). */
 export const stubAnswer = (prompt: string): string => 'A:' + prompt;
 
-export interface StubOptions {
+export interface StubOptions extends BatchOptions {
   /** delay (ms) before answering each request; 0 = answer at once, no timer. Default 0. */
   latencyMs?: number;
   /** per-request probabilities (0..1) of a 429, a 500, or a dropped connection (no response). */
@@ -73,6 +74,8 @@ export interface StubStats {
   maxInFlight: number;
   models: Record<string, number>;
   lastRequest: { method: string; path: string; headers: Record<string, unknown>; body: unknown } | null;
+  /** Provider batches created and cancelled, and the requests they held (see batch.ts). */
+  batches: BatchStats;
 }
 
 export interface Stub {
@@ -122,6 +125,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     paidByModel = new Map();
     attempts.clear();
     rand = W.mulberry32(o.seed ?? 1);
+    batchApi.reset();
   }
   function stats(opts: { prompts?: boolean } = {}): StubStats {
     const lr = st.lastRequest;
@@ -135,9 +139,22 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
       paidByModel: opts.prompts === false ? {} : Object.fromEntries([...paidByModel].map(([model, prompts]) => [model, Object.fromEntries(prompts)])),
       models: Object.fromEntries(models),
       lastRequest: lr && { method: lr.method, path: lr.path, headers, body: lr.body },
+      batches: batchApi.stats(),
     };
   }
   configure({ seed: 1, ...options });
+
+  // A batch result handed out counts as paid, like a 200 answer.
+  function countPaid(prompt: string, model: string) {
+    st.paid++;
+    const c = (paidBy.get(prompt) ?? 0) + 1;
+    paidBy.set(prompt, c);
+    if (c === 2) st.duplicates++;
+    let byPrompt = paidByModel.get(model);
+    if (!byPrompt) paidByModel.set(model, byPrompt = new Map());
+    byPrompt.set(prompt, (byPrompt.get(prompt) ?? 0) + 1);
+  }
+  const batchApi = createBatchApi({ options: () => o, paid: countPaid, rand: () => rand(), answer: (prompt) => (o.answer ?? stubAnswer)(prompt) });
 
   // The key may come as `Authorization: Bearer <key>` (OpenAI; also Anthropic SDK >= 1) or `x-api-key`.
   function hasKey(req: http.IncomingMessage, key: string): boolean {
@@ -157,6 +174,13 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
   // Decide the outcome of one API request (undefined = hang).
   function decide(req: http.IncomingMessage, path: string, raw: string): Out | typeof DROP | undefined {
     const wire: W.Wire = path === '/v1/messages' || req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+    if (/^\/v1\/(files|batches|messages\/batches)(\/|$)/.test(path)) {
+      st.lastRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: undefined };
+      if (o.hang) return undefined;
+      if (o.requireKey !== undefined && !hasKey(req, o.requireKey)) return err(wire, 401);
+      if (o.status && o.status !== 200) return err(wire, o.status);
+      return batchApi.route(req, path, raw, wire) ?? err(wire, 404, `Unknown request URL: ${req.method} ${path} (stub)`);
+    }
     let body: any;
     if (raw.length > 0) {
       try { body = JSON.parse(raw); } catch { return err(wire, 400, 'request body is not valid JSON'); }
@@ -245,16 +269,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     // that gave up (timeout, abort) before that never received it, so it was not paid for.
     const prompt = out.paid;
     if (prompt !== undefined) {
-      res.once('finish', () => {
-        st.paid++;
-        const c = (paidBy.get(prompt) ?? 0) + 1;
-        paidBy.set(prompt, c);
-        if (c === 2) st.duplicates++;
-        const model = out.model ?? '';
-        let byPrompt = paidByModel.get(model);
-        if (!byPrompt) paidByModel.set(model, byPrompt = new Map());
-        byPrompt.set(prompt, (byPrompt.get(prompt) ?? 0) + 1);
-      });
+      res.once('finish', () => countPaid(prompt, out.model ?? ''));
     } else if (out.emb) st.embeddings++;
     const rid = `req_stub${++n}`;
     res.writeHead(out.status, { 'content-type': JSON_CT, ...out.headers, 'content-length': Buffer.byteLength(out.body), 'x-request-id': rid, 'request-id': rid, ...out.headers });

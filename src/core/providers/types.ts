@@ -65,6 +65,7 @@ export type FailureKind =
   | 'refusal' // the provider's content filter refused: this row fails, recorded as such
   | 'too-large' // the answer is over --max-answer-bytes: this row fails (it was paid for)
   | 'invalid-output' // the answer does not parse or match the schema: this row fails (paid for, its text kept in <target>_raw)
+  | 'expired' // --batch-api: the provider's batch window ended before it processed the request; resume sends it again
   | 'aborted' // we cancelled it
   | 'other';
 

@@ -1,0 +1,42 @@
+import type { Answer, AnswerLog } from '../answers.js';
+import { redactSecrets } from '../models.js';
+import { batchPrice, costOf, priceFor, type Price } from '../pricing.js';
+import type { JobSpec } from '../spec.js';
+import type { BatchApi } from './clients.js';
+import { parseCustomId, type BatchResult } from './types.js';
+
+/**
+ * Streams one ended batch's results into the answer log as they are read, matched to their
+ * (row, variant) by `custom_id` (the providers do not keep request order). A pair that already
+ * has an answer (results read before a crash) is not logged twice, so it is never billed twice;
+ * a cancelled request leaves no line (not run), so resume sends it. Answers are billed at the
+ * batch price. Returns how many lines were logged.
+ */
+export async function collectBatch(api: BatchApi, id: string, spec: JobSpec, done: Uint8Array, log: AnswerLog, env: NodeJS.ProcessEnv): Promise<number> {
+  const variants = spec.variants.length;
+  const prices = spec.variants.map((v) => batchPrice(v.price ?? priceFor(v.model)));
+  let logged = 0;
+  for await (const result of api.results(id)) {
+    const pair = parseCustomId(result.custom_id);
+    if (!pair || pair.variant >= variants || result.type === 'canceled') continue;
+    const at = pair.row * variants + pair.variant;
+    if (at >= done.length || done[at]) continue;
+    const answer = answerOf(pair.row, pair.variant, result, prices[pair.variant], spec.max_answer_bytes);
+    log.append(answer.error === null ? answer : { ...answer, error: redactSecrets(answer.error, env) });
+    if (answer.status !== 'failed') done[at] = 1;
+    logged += 1;
+  }
+  return logged;
+}
+
+function answerOf(row: number, variant: number, result: Exclude<BatchResult, { type: 'canceled' }>, price: Price | undefined, maxBytes: number | null): Answer {
+  const base = { row, variant, attempts: 1, latency_ms: null };
+  if (result.type === 'failed') {
+    return { ...base, status: 'failed', answer: null, error: result.message, error_kind: result.kind, prompt_tokens: 0, completion_tokens: 0, cost: 0 };
+  }
+  const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, cost: costOf(price, result.promptTokens, result.completionTokens) };
+  if (maxBytes !== null && Buffer.byteLength(result.text) > maxBytes) {
+    return { ...base, ...usage, status: 'failed', answer: null, error: `the answer is over --max-answer-bytes ${maxBytes}`, error_kind: 'too-large' };
+  }
+  return { ...base, ...usage, status: 'answered', answer: result.text, error: null, error_kind: null };
+}

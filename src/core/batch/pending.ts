@@ -1,0 +1,30 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { JobRecord, JobStore } from '../jobs.js';
+import { parseCustomId } from './types.js';
+
+/**
+ * The (row, variant) pairs already in a batch of the job whose results are not in the answer
+ * log yet (index `row * variants + variant`): a resumed submission must not pay for them twice.
+ * Read from the batches' request files, one line at a time.
+ */
+export async function pendingPairs(store: JobStore, job: JobRecord, rowCount: number): Promise<Uint8Array> {
+  const variants = job.settings.variants.length;
+  const pending = new Uint8Array(rowCount * variants);
+  for (const batch of job.batches ?? []) {
+    if (batch.collected) continue;
+    const lines = createInterface({ input: createReadStream(join(store.paths(job.id).dir, 'batches', batch.file)), crlfDelay: Infinity });
+    for await (const line of lines) {
+      const id = /^\{"custom_id":"([^"]+)"/.exec(line)?.[1];
+      const pair = id === undefined ? undefined : parseCustomId(id);
+      if (pair && pair.row < rowCount && pair.variant < variants) pending[pair.row * variants + pair.variant] = 1;
+    }
+  }
+  return pending;
+}
+
+/** The rows of a seeded sample, as stored beside the job. */
+export function readSample(path: string): number[] {
+  return (JSON.parse(readFileSync(path, 'utf8')) as { rows: number[] }).rows;
+}

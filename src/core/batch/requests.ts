@@ -1,0 +1,36 @@
+import { ANTHROPIC_DEFAULT_MAX_TOKENS } from '../providers/anthropic.js';
+import type { VariantSpec } from '../spec.js';
+import { customId } from './types.js';
+
+/** Reasoning models take `max_completion_tokens` and only the default temperature (as in providers/openai.ts). */
+const REASONING = /^(o\d|gpt-5)/;
+
+/** The endpoint every OpenAI batch request goes to. */
+export const OPENAI_BATCH_ENDPOINT = '/v1/chat/completions';
+
+/**
+ * One line of a batch request file: the same request a live run sends for (row, variant),
+ * in the provider's batch shape (OpenAI: `{custom_id, method, url, body}`; Anthropic: `{custom_id, params}`).
+ */
+export function requestLine(variant: VariantSpec, row: number, index: number, prompt: string): string {
+  const id = customId(row, index);
+  if (variant.provider === 'anthropic') {
+    const params = {
+      model: variant.model,
+      max_tokens: variant.max_tokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+      messages: [{ role: 'user', content: prompt }],
+      ...(variant.system ? { system: variant.system } : {}),
+      temperature: variant.temperature,
+    };
+    return JSON.stringify({ custom_id: id, params });
+  }
+  const reasoning = REASONING.test(variant.model);
+  const messages = variant.system ? [{ role: 'system', content: variant.system }, { role: 'user', content: prompt }] : [{ role: 'user', content: prompt }];
+  const body = {
+    model: variant.model,
+    messages,
+    ...(reasoning ? {} : { temperature: variant.temperature }),
+    ...(variant.max_tokens !== null ? (reasoning ? { max_completion_tokens: variant.max_tokens } : { max_tokens: variant.max_tokens }) : {}),
+  };
+  return JSON.stringify({ custom_id: id, method: 'POST', url: OPENAI_BATCH_ENDPOINT, body });
+}

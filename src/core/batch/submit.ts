@@ -1,0 +1,114 @@
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { readAnswers } from '../answers.js';
+import type { Dataset } from '../dataset.js';
+import type { JobRecord, JobStore } from '../jobs.js';
+import { transition } from '../lifecycle.js';
+import { selectionOf } from '../output/job-output.js';
+import { compileVariants } from '../prompts.js';
+import { endpointKey, type VariantSpec } from '../spec.js';
+import { batchApi, batchCallError, type BatchApi } from './clients.js';
+import { batchLimits, type BatchLimits } from './limits.js';
+import { pendingPairs, readSample } from './pending.js';
+import { requestLine } from './requests.js';
+import type { ProviderBatch } from './types.js';
+
+/** One endpoint's batch being filled: its request file, and how much it holds. */
+interface OpenBatch {
+  path: string;
+  fd: number;
+  requests: number;
+  bytes: number;
+}
+
+/**
+ * Sends every (row, variant) without an answer, and not already in a batch of the job, to the
+ * providers' batch APIs: rows are streamed from the dataset into one request file per endpoint,
+ * and a file is sent as a batch as soon as it is full (the provider's request and byte limits),
+ * so a job of any size holds one chunk of rows in memory. Each batch is in the record as soon
+ * as the provider has it (a crash never loses track of a paid batch). Returns the record.
+ */
+export async function submitBatches(store: JobStore, job: JobRecord, dataset: Dataset, env: NodeJS.ProcessEnv): Promise<JobRecord> {
+  const s = job.settings;
+  const paths = store.paths(job.id);
+  const folder = join(paths.dir, 'batches');
+  mkdirSync(folder, { recursive: true });
+  const state = await readAnswers(paths.answers, dataset.rowCount, s.variants.length);
+  const pending = await pendingPairs(store, job, dataset.rowCount);
+  const { columns, renders } = compileVariants(s.variants, dataset);
+  const selection = selectionOf(job, paths.sample);
+  const chosen = selection.kind === 'rows' ? new Set(readSample(selection.path)) : undefined;
+  const limit = selection.kind === 'first' ? selection.count : undefined;
+
+  const apis = new Map<string, BatchApi>();
+  const limits = new Map<string, BatchLimits>();
+  const open = new Map<string, OpenBatch>();
+  for (const v of s.variants) {
+    const key = endpointKey(v);
+    if (apis.has(key)) continue;
+    const provider = v.provider as 'openai' | 'anthropic';
+    apis.set(key, batchApi({ provider, base_url: v.base_url, model: v.model }, env));
+    limits.set(key, batchLimits(provider, env));
+  }
+  let sequence = job.batches?.length ?? 0;
+
+  const send = async (key: string, variant: VariantSpec) => {
+    const batch = open.get(key);
+    if (!batch) return;
+    let id: string;
+    try {
+      id = await apis.get(key)!.create(batch.path);
+    } catch (error) {
+      throw batchCallError(`send ${batch.requests} requests to ${variant.provider === 'anthropic' ? 'Anthropic' : 'OpenAI'} as a`, undefined, error);
+    }
+    open.delete(key);
+    closeSync(batch.fd);
+    const file = `${id}.jsonl`;
+    renameSync(batch.path, join(folder, file));
+    const entry: ProviderBatch = {
+      endpoint: key, provider: variant.provider as 'openai' | 'anthropic', base_url: variant.base_url, id, status: 'submitted', ended: false,
+      requests: batch.requests, counts: { processing: batch.requests, succeeded: 0, errored: 0, expired: 0, canceled: 0 },
+      collected: false, file, submitted_at: new Date().toISOString(),
+    };
+    job = transition(store, job, 'running', { batches: [...(job.batches ?? []), entry] });
+  };
+
+  try {
+    await streamRequests();
+    for (const v of s.variants) await send(endpointKey(v), v);
+  } finally {
+    // A submission cut short (a refused batch): the unsent files are dropped; resume writes them again.
+    for (const batch of open.values()) { closeSync(batch.fd); rmSync(batch.path, { force: true }); }
+  }
+  return job;
+
+  async function streamRequests(): Promise<void> {
+    for await (const chunk of dataset.stream(columns, limit)) {
+      for (let i = 0; i < chunk.rows.length; i++) {
+        const row = chunk.rows[i];
+        if (chosen && !chosen.has(row)) continue;
+        for (let index = 0; index < s.variants.length; index++) {
+          const at = row * s.variants.length + index;
+          if (state.done[at] || pending[at]) continue;
+          const variant = s.variants[index];
+          const key = endpointKey(variant);
+          const line = Buffer.from(`${requestLine(variant, row, index, renders[index](chunk.values[i]))}\n`);
+          const max = limits.get(key)!;
+          let batch = open.get(key);
+          if (batch && (batch.requests + 1 > max.requests || batch.bytes + line.length > max.bytes)) {
+            await send(key, variant);
+            batch = undefined;
+          }
+          if (!batch) {
+            const path = join(folder, `next-${++sequence}.jsonl`);
+            batch = { path, fd: openSync(path, 'w'), requests: 0, bytes: 0 };
+            open.set(key, batch);
+          }
+          writeSync(batch.fd, line);
+          batch.requests += 1;
+          batch.bytes += line.length;
+        }
+      }
+    }
+  }
+}
