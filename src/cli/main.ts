@@ -173,6 +173,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  quietOnClosedPipes();
   const context: Context = { t, env, cwd: process.cwd(), signal: controller.signal, cancellable: (on) => { cancellable = on; } };
   const verbose = argv.includes('--verbose') || env.EVALCTL_DEBUG === '1';
   try {
@@ -183,6 +184,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * `evalctl list | head -1`: once the reader of stdout has gone there is no one left to tell, so
+ * end at once with 0, as `ls | head` does (answers already received are flushed first). A closed
+ * stderr only loses messages: they are dropped and the run goes on.
+ */
+function quietOnClosedPipes(): void {
+  process.stdout.on('error', async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    const { flushAllLogs } = await import('../core/answers.js');
+    flushAllLogs();
+    process.exit(ExitCode.Ok);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
 }
 
 /**
