@@ -60,7 +60,7 @@ export function runDetached(store: JobStore, id: string, env: NodeJS.ProcessEnv)
   const child = spawn(process.execPath, [bin, '__run', id], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...env, EVALCTL_HOME: store.home },
+    env: { ...env, EVALCTL_HOME: store.home, EVALCTL_CACHE_DIR: store.cacheDir },
   });
   child.unref();
   closeSync(log);

@@ -3,7 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EvalctlError, ExitCode } from '../core/errors.js';
 import { redactSecrets } from '../core/models.js';
 import { parse } from './options.js';
-import { printError, terminal, type Terminal } from './render.js';
+import { unknownVariableWarnings } from '../core/config.js';
+import { paint, printError, say, terminal, type Terminal } from './render.js';
 
 /** What every command gets: the terminal, environment, and the Ctrl-C signal. */
 export interface Context {
@@ -65,6 +66,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--tpm <n>', 'tokens per minute at most', parse.positive)
     .option('--max-cost <usd>', 'stop before the spend would pass this budget', parse.positive)
     .option('--max-answer-bytes <n>', 'refuse (as a row failure) an answer larger than this (default: any size)', parse.positiveInt)
+    .option('--cache', 'use the response cache even where a config file or EVALCTL_CACHE turns it off')
     .option('--no-cache', 'do not answer from (or add to) the response cache')
     .option('--dry-run', 'show prompts, row count and estimated cost without calling the model')
     .option('--detach', 'run in the background; print the job id and return')
@@ -174,6 +176,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   quietOnClosedPipes();
+  for (const warning of unknownVariableWarnings(env)) say(t, paint(t, 'yellow', `warning: ${warning}`));
   const context: Context = { t, env, cwd: process.cwd(), signal: controller.signal, cancellable: (on) => { cancellable = on; } };
   const verbose = argv.includes('--verbose') || env.EVALCTL_DEBUG === '1';
   try {

@@ -108,6 +108,29 @@ export function envName(key: string): string {
   return `EVALCTL_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
+/** EVALCTL_* variables that are not settings: where state goes, debugging, progress lines. */
+const OTHER_VARIABLES = ['EVALCTL_HOME', 'EVALCTL_CACHE_DIR', 'EVALCTL_DEBUG', 'EVALCTL_PROGRESS_INTERVAL_MS'];
+
+/** Every EVALCTL_* variable evalctl reads. */
+export function knownVariables(): string[] {
+  return [...Object.keys(SCHEMA).map(envName), ...OTHER_VARIABLES];
+}
+
+/**
+ * One warning per EVALCTL_* variable evalctl does not read (a typo would otherwise be ignored
+ * without a word): `EVALCTL_CONCURENCY is not an evalctl variable. Did you mean EVALCTL_CONCURRENCY?`
+ */
+export function unknownVariableWarnings(env: NodeJS.ProcessEnv): string[] {
+  const known = knownVariables();
+  return Object.keys(env)
+    .filter((name) => name.startsWith('EVALCTL_') && !known.includes(name))
+    .map((name) => {
+      // Compared without the shared prefix, so EVALCTL_XYZ is not "close" to EVALCTL_RPM.
+      const suggestion = closest(name.slice('EVALCTL_'.length), known.map((k) => k.slice('EVALCTL_'.length)));
+      return `${name} is not an evalctl variable${suggestion ? `. Did you mean EVALCTL_${suggestion}?` : '; it is ignored.'}`;
+    });
+}
+
 /**
  * Resolves settings once: defaults, then the config file, then EVALCTL_* variables, then flags.
  * Every layer is checked, and a bad value names its origin (file and key, variable, or flag).

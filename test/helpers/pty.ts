@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { BIN, cleanEnv, type CliResult } from './cli.js';
+import { BIN, cleanEnv, hermetic, type CliResult } from './cli.js';
 
 /** Quotes one word for `sh`. */
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
@@ -15,7 +15,7 @@ export function startPty(args: string[], options: { cwd: string; env?: Record<st
   const command = `stty cols ${options.columns ?? 120} rows 40; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}${options.stdoutTo ? ` > ${quote(options.stdoutTo)}` : ''}`;
   const child = spawn('script', ['-qec', command, '/dev/null'], {
     cwd: options.cwd,
-    env: cleanEnv({ NO_COLOR: undefined, CI: undefined, TERM: 'xterm-256color', ...options.env }),
+    env: cleanEnv({ ...hermetic(options.cwd), NO_COLOR: undefined, CI: undefined, TERM: 'xterm-256color', ...options.env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
