@@ -24,11 +24,17 @@ interface CreateFlags extends ScoringFlags {
   dryRun?: boolean;
   detach?: boolean;
   json?: boolean;
+  template?: string;
 }
 
 /** `evalctl create <source>`: check everything, record the job, run it (here or detached). */
 export default async function create(context: Context, source: string, flags: CreateFlags, command: Command): Promise<number> {
-  const settings = await settingsFrom(command, context.env, context.cwd);
+  const template = flags.template === undefined ? undefined : await (await import('../core/templates.js')).findTemplate(flags.template, context.cwd);
+  const settings = await settingsFrom(command, context.env, context.cwd, template?.defaults);
+  // The template's prompt, and its labels when the run is scored, unless the command line gives its own.
+  if (template && !flags.prompt && !flags.promptFile) flags.prompt = [template.prompt];
+  const scored = flags.groundTruth !== undefined || flags.evaluator !== undefined || flags.expectDistribution !== undefined;
+  if (template?.choices && flags.choices === undefined && scored) flags.choices = template.choices;
   if (flags.sampleSeed !== undefined && flags.sample === undefined) {
     throw new UsageError('--sample-seed needs --sample.', 'Add --sample 100 --sample-seed 7 to evaluate 100 random rows.');
   }

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EvalctlError, ExitCode } from '../core/errors.js';
 import { redactSecrets } from '../core/models.js';
 import { parse } from './options.js';
+import { register as registerTemplates } from './templates.js';
 import { unknownVariableWarnings } from '../core/config.js';
 import { paint, printError, say, terminal, type Terminal } from './render.js';
 
@@ -24,8 +25,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** Wraps a lazily loaded command as a commander action that records its exit code. */
+export type Runner = (load: () => Promise<{ default: (context: Context, ...args: never[]) => Promise<number> }>) => (...args: unknown[]) => Promise<void>;
+
 function program(context: Context, setExit: (code: number) => void): Command {
-  const run = (load: () => Promise<{ default: (context: Context, ...args: never[]) => Promise<number> }>) =>
+  const run: Runner = (load) =>
     async (...args: unknown[]) => {
       const module = await load();
       setExit(await module.default(context, ...(args as never[])));
@@ -44,6 +48,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .argument('<source>', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file')
     .option('-p, --prompt <template>', 'prompt with {column} placeholders; {{ and }} for literal braces (repeatable: one variant each)', collect)
     .option('--prompt-file <path>', 'read a prompt template from a file (repeatable)', collect)
+    .option('--template <name>', 'a built-in template (`evalctl templates`) or a template file: its prompt, plus defaults from its front matter')
     .option('--system <text>', 'system prompt sent with every row')
     .option('-m, --model <id>', 'gpt-*, o*, claude-*, openai:<id>, anthropic:<id>, or echo (offline) (default: gpt-4o-mini; repeatable: one variant each)', collect)
     .option('--base-url <url>', 'OpenAI-compatible or Anthropic endpoint (Ollama, vLLM, LM Studio, a gateway)')
@@ -131,6 +136,8 @@ function program(context: Context, setExit: (code: number) => void): Command {
   for (const flags of ['-m, --model <id>', '-p, --prompt <template>', '--prompt-file <path>', '--system <text>', '--temperature <n>', '--max-tokens <n>', '-t, --target-column <name>', '--sample [n]', '--sample-seed <n>', '-o, --output <path>']) {
     resume.addOption(new Option(flags).hideHelp());
   }
+
+  registerTemplates(root, run);
 
   root.command('__run', { hidden: true })
     .argument('<id>')

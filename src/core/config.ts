@@ -138,6 +138,8 @@ export function unknownVariableWarnings(env: NodeJS.ProcessEnv): string[] {
 export function resolveSettings(layers: {
   file?: { path: string; values: unknown };
   env?: NodeJS.ProcessEnv;
+  /** A prompt template's front-matter defaults (`--template`), checked by `checkTemplateDefaults`. */
+  template?: Partial<Settings>;
   flags?: Partial<Settings>;
 }): Settings {
   const settings: Settings = { ...DEFAULTS, pricing: {} };
@@ -146,10 +148,20 @@ export function resolveSettings(layers: {
     const raw = layers.env?.[envName(key)];
     if (raw !== undefined && raw !== '') (settings as unknown as Record<string, unknown>)[key] = parseValue(raw, SCHEMA[key], `${envName(key)}`);
   }
+  // A template is chosen on the command line for this run: it outranks the standing config
+  // (file and environment), and the flags typed beside it outrank it.
+  Object.assign(settings, layers.template ?? {});
   for (const [key, value] of Object.entries(layers.flags ?? {})) {
     if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
   }
   return settings;
+}
+
+/** A template's front-matter settings: the keys of a config file but pricing, variants and evaluators. */
+export function checkTemplateDefaults(path: string, values: Record<string, unknown>): Partial<Settings> {
+  const local = Object.keys(values).find((key) => ['pricing', 'variants', 'evaluators'].includes(key));
+  if (local) throw new UsageError(`The front matter of ${path} has "${local}", which only a config file can set.`);
+  return checkFileValues(path, values);
 }
 
 function checkFileValues(path: string, values: unknown): Partial<Settings> {
