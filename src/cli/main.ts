@@ -4,6 +4,7 @@ import { EvalctlError, ExitCode } from '../core/errors.js';
 import { redactSecrets } from '../core/models.js';
 import { parse } from './options.js';
 import { register as registerTemplates } from './templates.js';
+import { register as registerConfig } from './config.js';
 import { unknownVariableWarnings } from '../core/config.js';
 import { paint, printError, say, terminal, type Terminal } from './render.js';
 
@@ -138,6 +139,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
   }
 
   registerTemplates(root, run);
+  registerConfig(root, run);
 
   root.command('__run', { hidden: true })
     .argument('<id>')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Settings, VariantSetting } from './config.js';
+import { expandAlias, type Settings, type VariantSetting } from './config.js';
 import { InputError, UsageError } from './errors.js';
 import { apiKeyFor, resolveModel } from './models.js';
 import { priceFor, type Price } from './pricing.js';
@@ -37,7 +37,7 @@ export function resolveVariants(request: VariantRequest): VariantSpec[] {
   const inputs: (VariantSetting & { label: string })[] = fromFlags
     ? crossProduct(request.models?.length ? request.models : [settings.model], prompts)
     : settings.variants!.map((v, i) => ({ ...v, prompt: v.prompt ?? prompts[0]?.text, label: `variant ${v.name ?? i + 1} in the config file` }));
-  const variants = inputs.map((input) => checkVariant(input, request));
+  const variants = inputs.map((input) => checkVariant(withAlias(input, settings), request));
   const seen = new Set<string>();
   for (const variant of variants) {
     if (seen.has(variant.name)) {
@@ -46,6 +46,12 @@ export function resolveVariants(request: VariantRequest): VariantSpec[] {
     seen.add(variant.name);
   }
   return variants;
+}
+
+/** A variant whose model is an alias (`"aliases"` in the config file) gets its model and endpoint; a variant's own baseUrl wins. */
+function withAlias<T extends VariantSetting>(input: T, settings: Settings): T {
+  const { model, baseUrl } = expandAlias(input.model ?? settings.model, settings.aliases);
+  return { ...input, model, baseUrl: input.baseUrl ?? baseUrl };
 }
 
 function promptFlags(request: VariantRequest): { text: string; label: string }[] {
