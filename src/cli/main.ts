@@ -5,12 +5,15 @@ import { redactSecrets } from '../core/models.js';
 import { parse } from './options.js';
 import { register as registerTemplates } from './templates.js';
 import { register as registerConfig } from './config.js';
+import { register as registerInit } from './init.js';
 import { unknownVariableWarnings } from '../core/config.js';
 import { paint, printError, say, terminal, type Terminal } from './render.js';
 
 /** What every command gets: the terminal, environment, and the Ctrl-C signal. */
 export interface Context {
   readonly t: Terminal;
+  /** Where answers to questions come from (the interactive `create`). */
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   /** Aborted by the first Ctrl-C or SIGTERM while `cancellable` is on. */
@@ -46,7 +49,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
   const create = root.command('create')
     .summary('run a prompt over every row of a table')
     .description('Render the prompt for every row of <source>, call the model, and write every input column plus the answers to a new file.')
-    .argument('<source>', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file')
+    .argument('[source]', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file (asked for on a terminal when left out)')
     .option('-p, --prompt <template>', 'prompt with {column} placeholders; {{ and }} for literal braces (repeatable: one variant each)', collect)
     .option('--prompt-file <path>', 'read a prompt template from a file (repeatable)', collect)
     .option('--template <name>', 'a built-in template (`evalctl templates`) or a template file: its prompt, plus defaults from its front matter')
@@ -140,6 +143,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
 
   registerTemplates(root, run);
   registerConfig(root, run);
+  registerInit(root, run);
 
   root.command('__run', { hidden: true })
     .argument('<id>')
@@ -186,7 +190,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.on('SIGTERM', onSignal);
   quietOnClosedPipes();
   for (const warning of unknownVariableWarnings(env)) say(t, paint(t, 'yellow', `warning: ${warning}`));
-  const context: Context = { t, env, cwd: process.cwd(), signal: controller.signal, cancellable: (on) => { cancellable = on; } };
+  const context: Context = { t, stdin: process.stdin, env, cwd: process.cwd(), signal: controller.signal, cancellable: (on) => { cancellable = on; } };
   const verbose = argv.includes('--verbose') || env.EVALCTL_DEBUG === '1';
   try {
     await program(context, (code) => { process.exitCode = code; }).parseAsync(argv);
