@@ -6,6 +6,7 @@ import { parse } from './options.js';
 import { register as registerTemplates } from './templates.js';
 import { register as registerConfig } from './config.js';
 import { register as registerInit } from './init.js';
+import { addHelpExamples } from './help-examples.js';
 import { unknownVariableWarnings } from '../core/config.js';
 import { paint, printError, say, terminal, type Terminal } from './render.js';
 
@@ -144,6 +145,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
   registerTemplates(root, run);
   registerConfig(root, run);
   registerInit(root, run);
+  addHelpExamples(root);
 
   root.command('__run', { hidden: true })
     .argument('<id>')
