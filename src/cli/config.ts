@@ -15,7 +15,8 @@ export function register(root: Command, run: Runner): void {
 }
 
 async function showConfig(context: Context, flags: { config?: string; json?: boolean }): Promise<number> {
-  const { loadConfigFile, resolveSettings, settingOrigins } = await import('../core/config.js');
+  const { loadConfigFile, resolveSettings } = await import('../core/config.js');
+  const { settingOrigins } = await import('../core/setting-origins.js');
   const { stateLocations } = await import('../core/locations.js');
   let file;
   let settings;

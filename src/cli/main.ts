@@ -7,7 +7,7 @@ import { register as registerTemplates } from './templates.js';
 import { register as registerConfig } from './config.js';
 import { register as registerInit } from './init.js';
 import { addHelpExamples } from './help-examples.js';
-import { unknownVariableWarnings } from '../core/config.js';
+import { unknownVariableWarnings } from '../core/setting-origins.js';
 import { paint, printError, say, terminal, type Terminal } from './render.js';
 
 /** What every command gets: the terminal, environment, and the Ctrl-C signal. */
