@@ -9,7 +9,7 @@ export default defineConfig({
     // e2e tests spawn the CLI and a stub server; two cores, so keep parallelism modest.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/core/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/stub/**/*.test.ts'], globalSetup: ['test/helpers/fresh-build.ts'] } },
     ],
   },

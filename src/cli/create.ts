@@ -3,7 +3,8 @@ import { JobStore } from '../core/jobs.js';
 import { createJob } from '../core/lifecycle.js';
 import type { Encoding } from '../core/dataset.js';
 import { planJob } from '../core/plan.js';
-import { UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import { completeCreate, confirmCost } from './create-interactive.js';
 import type { Context } from './main.js';
 import { settingsFrom } from './options.js';
 import { jobJson } from './outcome.js';
@@ -35,11 +36,20 @@ interface CreateFlags extends ScoringFlags, JudgeFlags {
   structured?: boolean;
   outputType?: 'text' | 'embeddings';
   dimensions?: number;
+  template?: string;
 }
 
 /** `evalctl create <source>`: check everything, record the job, run it (here or detached). */
-export default async function create(context: Context, source: string, flags: CreateFlags, command: Command): Promise<number> {
-  const settings = await settingsFrom(command, context.env, context.cwd);
+export default async function create(context: Context, sourceArgument: string | undefined, flags: CreateFlags, command: Command): Promise<number> {
+  const template = flags.template === undefined ? undefined : await (await import('../core/templates.js')).findTemplate(flags.template, context.cwd);
+  const settings = await settingsFrom(command, context.env, context.cwd, template?.defaults);
+  // The template's prompt, and its labels when the run is scored, unless the command line gives its own.
+  if (template && !flags.prompt && !flags.promptFile) flags.prompt = [template.prompt];
+  const scored = flags.groundTruth !== undefined || flags.evaluator !== undefined || flags.expectDistribution !== undefined;
+  if (template?.choices && flags.choices === undefined && scored) flags.choices = template.choices;
+  const completed = await completeCreate(context, sourceArgument, flags, settings, command);
+  if (completed === 'cancelled') { say(context.t, 'Nothing sent.'); return ExitCode.Cancelled; }
+  const { source, asked } = completed;
   if (flags.sampleSeed !== undefined && flags.sample === undefined) {
     throw new UsageError('--sample-seed needs --sample.', 'Add --sample 100 --sample-seed 7 to evaluate 100 random rows.');
   }
@@ -64,6 +74,11 @@ export default async function create(context: Context, source: string, flags: Cr
   if (flags.dryRun) {
     const { dryRun } = await import('./dry-run.js');
     return dryRun(context, plan, flags.json ?? false);
+  }
+  if (asked && !(await confirmCost(context, plan))) {
+    plan.dataset.close();
+    say(context.t, 'Nothing sent.');
+    return ExitCode.Cancelled;
   }
   const store = JobStore.fromEnv(context.env, context.cwd);
   let job;

@@ -8,6 +8,7 @@ import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
 import { judgeSummaryLines } from './judge-flags.js';
 import { reportScores } from './score-report.js';
+import { formatCount } from './format.js';
 import { modelsOf, paint, printSummary, say, showProgress } from './render.js';
 
 /**
@@ -19,7 +20,15 @@ export async function runInForeground(context: Context, store: JobStore, id: str
   const { t } = context;
   const started = performance.now();
   let stopProgress: Promise<() => void> | undefined;
-  const onAbort = () => say(t, paint(t, 'yellow', 'Cancelling: keeping every answer received and writing the partial output (Ctrl-C again to exit now)...'));
+  // The bar is cleared first: a notice written over a live bar would be redrawn over at once.
+  const onAbort = () => {
+    const stopping = stopProgress;
+    stopProgress = undefined;
+    void (stopping ?? Promise.resolve(() => {})).then((stop) => {
+      stop();
+      say(t, paint(t, 'yellow', 'Cancelling: keeping every answer received and writing the partial output (Ctrl-C again to exit now)...'));
+    });
+  };
   context.signal.addEventListener('abort', onAbort, { once: true });
   context.cancellable(true);
   try {
@@ -29,7 +38,7 @@ export async function runInForeground(context: Context, store: JobStore, id: str
       signal: context.signal,
     onWarning: (message) => say(context.t, paint(context.t, 'yellow', `warning: ${message}`)),
       onStart: (job, progress) => {
-        say(t, `${paint(t, 'bold', `Job ${job.id}`)}: ${job.rows.toLocaleString('en-US')} rows with ${modelsOf(job)}${job.variants.length > 1 ? ` (${job.variants.length} variants)` : ''}${progress.processed > progress.failed ? ` (${progress.processed - progress.failed} already answered)` : ''}`);
+        say(t, `${paint(t, 'bold', `Job ${job.id}`)}: ${formatCount(job.rows)} rows with ${modelsOf(job)}${job.variants.length > 1 ? ` (${job.variants.length} variants)` : ''}${progress.processed > progress.failed ? ` (${formatCount(progress.processed - progress.failed)} already answered)` : ''}`);
         stopProgress = showProgress(t, progress, job.cost_usd !== null);
       },
       onCommit: () => { void stopProgress?.then((stop) => stop()); stopProgress = undefined; },
@@ -54,7 +63,7 @@ export function runDetached(store: JobStore, id: string, env: NodeJS.ProcessEnv)
   const child = spawn(process.execPath, [bin, '__run', id], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...env, EVALCTL_HOME: store.home },
+    env: { ...env, EVALCTL_HOME: store.home, EVALCTL_CACHE_DIR: store.cacheDir },
   });
   child.unref();
   closeSync(log);

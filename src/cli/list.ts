@@ -1,6 +1,7 @@
 import { JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
-import { formatCost, modelsOf, paint, say } from './render.js';
+import { formatCost, formatCount, jobStatusText } from './format.js';
+import { fitWidth, modelsOf, onStdout, paint, say } from './render.js';
 
 /** `evalctl list`: recent jobs, one line each, newest first. */
 export default async function list(context: Context, flags: { json?: boolean; limit?: number }): Promise<number> {
@@ -18,10 +19,14 @@ export default async function list(context: Context, flags: { json?: boolean; li
     say(t, `No jobs in ${store.home}.`);
     return 0;
   }
+  const o = onStdout(t);
+  const width = Math.max(10, ...jobs.map((job) => jobStatusText(job).text.length));
   for (const job of jobs) {
-    const progress = `${job.progress.processed}/${job.progress.total}`;
+    const progress = `${formatCount(job.progress.processed)}/${formatCount(job.progress.total)}`;
     const what = job.name ?? job.source.path.split(/[\\/]/).pop();
-    t.out.write(`${paint(t, 'bold', job.id)}  ${job.status.padEnd(10)} ${progress.padStart(13)}  ${formatCost(job.cost_usd).padStart(10)}  ${modelsOf(job).padEnd(18)} ${job.created_at.slice(0, 19).replace('T', ' ')}  ${what}\n`);
+    const status = jobStatusText(job);
+    const line = `${paint(o, 'bold', job.id)}  ${paint(o, status.style, status.text.padEnd(width))} ${progress.padStart(15)}  ${formatCost(job.cost_usd).padStart(10)}  ${modelsOf(job).padEnd(18)} ${job.created_at.slice(0, 19).replace('T', ' ')}  ${what}`;
+    t.out.write(`${fitWidth(t.out, line)}\n`);
   }
   return 0;
 }

@@ -4,11 +4,18 @@ import { EvalctlError, ExitCode } from '../core/errors.js';
 import { judgeOptions } from './judge-flags.js';
 import { redactKeys } from '../core/redact.js';
 import { parse } from './options.js';
-import { printError, terminal, type Terminal } from './render.js';
+import { register as registerTemplates } from './templates.js';
+import { register as registerConfig } from './config.js';
+import { register as registerInit } from './init.js';
+import { addHelpExamples } from './help-examples.js';
+import { unknownVariableWarnings } from '../core/setting-origins.js';
+import { paint, printError, say, terminal, type Terminal } from './render.js';
 
 /** What every command gets: the terminal, environment, and the Ctrl-C signal. */
 export interface Context {
   readonly t: Terminal;
+  /** Where answers to questions come from (the interactive `create`). */
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   /** Aborted by the first Ctrl-C or SIGTERM while `cancellable` is on. */
@@ -24,8 +31,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** Wraps a lazily loaded command as a commander action that records its exit code. */
+export type Runner = (load: () => Promise<{ default: (context: Context, ...args: never[]) => Promise<number> }>) => (...args: unknown[]) => Promise<void>;
+
 function program(context: Context, setExit: (code: number) => void): Command {
-  const run = (load: () => Promise<{ default: (context: Context, ...args: never[]) => Promise<number> }>) =>
+  const run: Runner = (load) =>
     async (...args: unknown[]) => {
       const module = await load();
       setExit(await module.default(context, ...(args as never[])));
@@ -41,9 +51,10 @@ function program(context: Context, setExit: (code: number) => void): Command {
   const create = root.command('create')
     .summary('run a prompt over every row of a table')
     .description('Render the prompt for every row of <source>, call the model, and write every input column plus the answers to a new file.')
-    .argument('<source>', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file')
+    .argument('[source]', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file (asked for on a terminal when left out)')
     .option('-p, --prompt <template>', 'prompt with {column} placeholders; {{ and }} for literal braces (repeatable: one variant each)', collect)
     .option('--prompt-file <path>', 'read a prompt template from a file (repeatable)', collect)
+    .option('--template <name>', 'a built-in template (`evalctl templates`) or a template file: its prompt, plus defaults from its front matter')
     .option('--system <text>', 'system prompt sent with every row')
     .option('-m, --model <id>', 'gpt-*, o*, claude-*, openai:<id>, anthropic:<id>, or echo (offline) (default: gpt-4o-mini; repeatable: one variant each)', collect)
     .option('--base-url <url>', 'OpenAI-compatible or Anthropic endpoint (Ollama, vLLM, LM Studio, a gateway)')
@@ -71,6 +82,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .addOption(new Option('--output-type <type>', 'text (default), or embeddings: a vector per row (text-embedding-* models imply it)').choices(['text', 'embeddings']))
     .option('--dimensions <n>', 'with embeddings: vector length, for models that can shorten theirs', parse.positiveInt)
     .option('--max-answer-bytes <n>', 'refuse (as a row failure) an answer larger than this (default: any size)', parse.positiveInt)
+    .option('--cache', 'use the response cache even where a config file or EVALCTL_CACHE turns it off')
     .option('--no-cache', 'do not answer from (or add to) the response cache')
     .option('--dry-run', 'show prompts, row count and estimated cost without calling the model')
     .option('--detach', 'run in the background; print the job id and return')
@@ -153,6 +165,10 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('-o, --output <path>', 'where to write the report (default: report.html)')
     .option('--json', 'print what was written as JSON on stdout')
     .action(run(() => import('./report.js')));
+  registerTemplates(root, run);
+  registerConfig(root, run);
+  registerInit(root, run);
+  addHelpExamples(root);
 
   root.command('__run', { hidden: true })
     .argument('<id>')
@@ -197,7 +213,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const context: Context = { t, env, cwd: process.cwd(), signal: controller.signal, cancellable: (on) => { cancellable = on; } };
+  quietOnClosedPipes();
+  for (const warning of unknownVariableWarnings(env)) say(t, paint(t, 'yellow', `warning: ${warning}`));
+  const context: Context = { t, stdin: process.stdin, env, cwd: process.cwd(), signal: controller.signal, cancellable: (on) => { cancellable = on; } };
   const verbose = argv.includes('--verbose') || env.EVALCTL_DEBUG === '1';
   try {
     await program(context, (code) => { process.exitCode = code; }).parseAsync(argv);
@@ -207,6 +225,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * `evalctl list | head -1`: once the reader of stdout has gone there is no one left to tell, so
+ * end at once with 0, as `ls | head` does (answers already received are flushed first). A closed
+ * stderr only loses messages: they are dropped and the run goes on.
+ */
+function quietOnClosedPipes(): void {
+  process.stdout.on('error', async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    const { flushAllLogs } = await import('../core/answers.js');
+    flushAllLogs();
+    process.exit(ExitCode.Ok);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
 }
 
 /**

@@ -34,9 +34,10 @@ const SETTING_FLAGS: (keyof Settings)[] = [
 
 /**
  * Settings for a command: defaults, the config file (--config or the nearest .evalrc), EVALCTL_*
- * variables, then the flags the user actually typed (commander's defaults do not count).
+ * variables, a --template's front matter, then the flags the user actually typed (commander's
+ * defaults do not count).
  */
-export async function settingsFrom(command: Command, env: NodeJS.ProcessEnv, cwd: string): Promise<Settings> {
+export async function settingsFrom(command: Command, env: NodeJS.ProcessEnv, cwd: string, template?: Partial<Settings>): Promise<Settings> {
   const options = command.opts();
   const flags: Partial<Settings> = {};
   for (const key of SETTING_FLAGS) {
@@ -44,7 +45,7 @@ export async function settingsFrom(command: Command, env: NodeJS.ProcessEnv, cwd
   }
   try {
     const file = await loadConfigFile(cwd, options.config as string | undefined);
-    return resolveSettings({ file, env, flags });
+    return resolveSettings({ file, env, template, flags });
   } catch (error) {
     // Flags were checked by commander already, so this is the config file or an EVALCTL_*
     // variable: not a command-line mistake, so exit 1 rather than 2.

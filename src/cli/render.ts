@@ -1,12 +1,16 @@
 import { variantLines } from './variant-table.js';
+import { formatCost, formatCount, formatDuration, jobStatusText, resumeCommand } from './format.js';
 import type { JobRecord } from '../core/jobs.js';
 import type { RunProgress } from '../core/run/progress.js';
 
 /** Where and how the terminal output goes; tests and detached runs pass their own. */
 export interface Terminal {
-  readonly out: NodeJS.WritableStream;
+  readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Escape codes on stderr (messages, progress, summary). */
   readonly color: boolean;
+  /** Escape codes on stdout (`status`, `list`): decided apart, so `status > file` stays plain. */
+  readonly outColor: boolean;
   /** Draw a live progress bar (stderr is a TTY) or print plain lines every few seconds. */
   readonly tty: boolean;
   /** Milliseconds between plain progress lines. */
@@ -19,9 +23,49 @@ export function terminal(env: NodeJS.ProcessEnv = process.env): Terminal {
     out: process.stdout,
     err: process.stderr,
     tty,
-    color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb' || Boolean(env.FORCE_COLOR && env.FORCE_COLOR !== '0'),
+    color: colorFor(process.stderr, env),
+    outColor: colorFor(process.stdout, env),
     lineIntervalMs: Number(env.EVALCTL_PROGRESS_INTERVAL_MS) || 5000,
   };
+}
+
+/**
+ * Colour for one stream: FORCE_COLOR (any value but 0/false) forces it on, FORCE_COLOR=0 off;
+ * else NO_COLOR (any non-empty value, no-color.org) or TERM=dumb turn it off; else the stream
+ * must be a terminal.
+ */
+export function colorFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return !/^(0|false)$/i.test(force);
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return Boolean(stream.isTTY);
+}
+
+/** The same terminal, painting for stdout: pass it to `paint` for text written to `t.out`. */
+export function onStdout(t: Terminal): Terminal {
+  return { ...t, color: t.outColor };
+}
+
+/** Cuts a line to the width of a terminal stream (no cut when it is not a terminal). */
+export function fitWidth(stream: { isTTY?: boolean; columns?: number }, line: string): string {
+  const width = stream.isTTY ? stream.columns ?? 0 : 0;
+  if (width <= 0 || visibleLength(line) <= width) return line;
+  let seen = 0;
+  let out = '';
+  for (const part of line.split(/(\u001b\[[0-9;]*m)/)) {
+    if (part.startsWith('\u001b[')) { out += part; continue; }
+    const room = width - 1 - seen;
+    if (room <= 0) continue;
+    out += part.slice(0, room);
+    seen += Math.min(part.length, room);
+  }
+  // A reset after the cut, in case it fell inside a coloured stretch.
+  return `${out}…${line.includes('\u001b[') ? '\u001b[0m' : ''}`;
+}
+
+function visibleLength(line: string): number {
+  return line.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 
 type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan';
@@ -41,34 +85,19 @@ export function printError(t: Terminal, message: string, hint?: string, stack?: 
   if (stack) say(t, paint(t, 'dim', stack));
 }
 
-export function formatCost(cost: number | null): string {
-  if (cost === null) return 'unknown';
-  if (cost === 0) return '$0.00';
-  return cost < 0.01 ? `$${cost.toFixed(6)}` : `$${cost.toFixed(4)}`;
-}
+export { formatCost, formatDuration } from './format.js';
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)}s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-const integer = new Intl.NumberFormat('en-US');
-
-/** One line describing where a run is: used by plain (non-TTY) progress and `status`. */
-export function progressLine(p: RunProgress, rate: number, costKnown: boolean): string {
+/**
+ * One line describing where a run is: used by plain (non-TTY) progress and `status`. Without a
+ * rate (a job that has stopped) it leaves out the rate and ETA, which would be stale.
+ */
+export function progressLine(p: RunProgress, rate: number | undefined, costKnown: boolean): string {
   const percent = p.total ? Math.floor((p.processed / p.total) * 100) : 100;
-  const eta = rate > 0 ? formatDuration((p.total - p.processed) / rate) : '?';
-  const parts = [
-    `${integer.format(p.processed)}/${integer.format(p.total)} rows (${percent}%)`,
-    `${rate.toFixed(1)} rows/s`,
-    `ETA ${eta}`,
-    `${integer.format(p.promptTokens + p.completionTokens)} tokens`,
-    costKnown ? formatCost(p.cost) : 'cost unknown',
-  ];
-  if (p.failed) parts.push(`${p.failed} failed`);
+  const parts = [`${formatCount(p.processed)}/${formatCount(p.total)} rows (${percent}%)`];
+  if (rate !== undefined) parts.push(`${rate.toFixed(1)} rows/s`, `ETA ${rate > 0 ? formatDuration((p.total - p.processed) / rate) : '?'}`);
+  parts.push(`${formatCount(p.promptTokens + p.completionTokens)} tokens`, costKnown ? formatCost(p.cost) : 'cost unknown');
+  if (p.failed) parts.push(`${formatCount(p.failed)} failed`);
+  if (p.cached) parts.push(`${formatCount(p.cached)} ${REUSED}`);
   const backoff = backoffNote(p);
   if (backoff) parts.push(backoff);
   return parts.join(', ');
@@ -84,6 +113,8 @@ export function backoffNote(p: RunProgress): string | undefined {
 /**
  * Shows a run's progress until the returned function is called: a cli-progress bar on a TTY
  * (redrawn on a timer, never per row), plain lines every few seconds otherwise. Never stdout.
+ * Stopping clears the bar's line, so whatever is printed next (the summary, a Ctrl-C notice)
+ * starts on a clean line.
  */
 export async function showProgress(t: Terminal, progress: RunProgress, costKnown: boolean): Promise<() => void> {
   const started = performance.now();
@@ -103,9 +134,10 @@ export async function showProgress(t: Terminal, progress: RunProgress, costKnown
       stream: t.err as NodeJS.WriteStream,
       format: `{bar} {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {etaText} | {tokens} tok | {cost}{note}`,
       hideCursor: true,
-      clearOnComplete: false,
+      clearOnComplete: true,
       fps: 10,
-      barsize: 24,
+      // The text around the bar takes about 90 columns; the bar gets what is left (10 to 24).
+      barsize: Math.max(10, Math.min(24, (t.err.columns ?? 120) - 90)),
     },
     Presets.shades_classic,
   );
@@ -115,14 +147,17 @@ export async function showProgress(t: Terminal, progress: RunProgress, costKnown
     return {
       rate: r.toFixed(1),
       etaText: r > 0 ? formatDuration((progress.total - progress.processed) / r) : '?',
-      tokens: integer.format(progress.promptTokens + progress.completionTokens),
+      tokens: formatCount(progress.promptTokens + progress.completionTokens),
       cost: costKnown ? formatCost(progress.cost) : 'cost ?',
-      note: (progress.failed ? ` | ${progress.failed} failed` : '') + (backoff ? ` | ${backoff}` : ''),
+      note: (progress.failed ? ` | ${formatCount(progress.failed)} failed` : '') + (progress.cached ? ` | ${formatCount(progress.cached)} reused` : '') + (backoff ? ` | ${backoff}` : ''),
     };
   };
   bar.start(progress.total, progress.processed, payload());
   const timer = setInterval(() => bar.update(progress.processed, payload()), 100);
+  let stopped = false;
   return () => {
+    if (stopped) return;
+    stopped = true;
     clearInterval(timer);
     bar.update(progress.processed, payload());
     bar.stop();
@@ -134,22 +169,24 @@ export function modelsOf(job: JobRecord): string {
   return [...new Set(job.settings.variants.map((v) => v.model))].join(', ');
 }
 
+/** Rows answered without a request: a cache hit, or a prompt identical to one sent in this run (temperature 0). */
+export const REUSED = 'from the cache or a repeated prompt';
+
 /** The end-of-run bill, on stderr: totals, then each variant side by side when there are several. */
 export function printSummary(t: Terminal, job: JobRecord, wallSeconds: number): void {
   const { processed, total } = job.progress;
   const ok = processed - job.failed_rows;
   const several = job.variants.length > 1;
-  const status = job.status === 'completed'
-    ? paint(t, job.failed_rows ? 'yellow' : 'green', job.failed_rows ? 'completed with failures' : 'completed')
-    : paint(t, job.status === 'errored' ? 'red' : 'yellow', job.status);
-  say(t, `${paint(t, 'bold', `Job ${job.id}`)} ${status}`);
-  say(t, `  ${several ? 'answers' : 'rows   '}    ${integer.format(ok)} done, ${integer.format(job.failed_rows)} failed${job.cached_rows ? `, ${integer.format(job.cached_rows)} from cache` : ''} (of ${integer.format(total)}${several ? `: ${integer.format(job.rows)} rows x ${job.variants.length} variants` : ''})`);
-  say(t, `  tokens     ${integer.format(job.prompt_tokens_used)} prompt + ${integer.format(job.completion_tokens_used)} completion = ${integer.format(job.tokens_used)}`);
+  const status = jobStatusText(job);
+  say(t, `${paint(t, 'bold', `Job ${job.id}`)} ${paint(t, status.style, status.text)}`);
+  say(t, `  ${several ? 'answers' : 'rows   '}    ${formatCount(ok)} done, ${formatCount(job.failed_rows)} failed${job.cached_rows ? `, ${formatCount(job.cached_rows)} ${REUSED}` : ''} (of ${formatCount(total)}${several ? `: ${formatCount(job.rows)} rows x ${job.variants.length} variants` : ''})`);
+  say(t, `  tokens     ${formatCount(job.prompt_tokens_used)} prompt + ${formatCount(job.completion_tokens_used)} completion = ${formatCount(job.tokens_used)}`);
   const unpriced = job.variants.filter((v) => v.cost_usd === null).map((v) => v.model);
   say(t, `  cost       ${formatCost(job.cost_usd)}${unpriced.length ? ` (no price for ${unpriced.join(', ')}; add one under "pricing" in .evalrc)` : ''}${job.credits_used !== null ? ` (${job.credits_used.toFixed(4)} credits)` : ''}`);
   say(t, `  time       ${formatDuration(wallSeconds)}`);
   say(t, `  output     ${job.output}`);
   for (const line of variantLines(job)) say(t, `  ${line}`);
   if (job.error_message) say(t, `  ${paint(t, 'yellow', job.error_message)}`);
-  if (job.failed_rows) say(t, paint(t, 'dim', `  Failed rows keep their place with the reason in ${job.settings.target_column}${several ? '_<variant>' : ''}_error; \`evalctl resume ${job.id}\` retries them.`));
+  if (job.stop_reason === 'budget') say(t, paint(t, 'dim', `  Finish it with \`${resumeCommand(job)}\` (the spend so far, projected over every row, plus a margin).`));
+  else if (job.failed_rows) say(t, paint(t, 'dim', `  Failed rows keep their place with the reason in ${job.settings.target_column}${several ? '_<variant>' : ''}_error; \`evalctl resume ${job.id}\` retries them.`));
 }

@@ -6,7 +6,8 @@ import { exitCodeFor, jobJson } from './outcome.js';
 import { variantLines } from './variant-table.js';
 import { batchLines } from './batch-lines.js';
 import { isBatchWaiting } from '../core/batch/state.js';
-import { formatCost, paint, progressLine, say, showProgress, type Terminal } from './render.js';
+import { formatCost, formatCount, jobStatusText, resumeCommand } from './format.js';
+import { onStdout, paint, progressLine, say, showProgress, type Terminal } from './render.js';
 
 /** `evalctl status [id]`: one job in detail; `--watch` follows it live until it ends. */
 export default async function status(context: Context, id: string | undefined, flags: { json?: boolean; watch?: boolean }): Promise<number> {
@@ -58,20 +59,21 @@ function rateOf(job: JobRecord): number {
   return seconds > 0 ? job.progress.processed / seconds : 0;
 }
 
-function describe(t: Terminal, job: JobRecord): void {
-  const colour = job.status === 'completed' ? 'green' : job.status === 'errored' ? 'red' : 'yellow';
+function describe(terminal: Terminal, job: JobRecord): void {
+  const t = onStdout(terminal);
+  const status = jobStatusText(job);
   const out = (line: string) => t.out.write(`${line}\n`);
-  out(`${paint(t, 'bold', `Job ${job.id}`)}${job.name ? ` (${job.name})` : ''}: ${paint(t, colour, job.status)}${job.stop_reason && job.stop_reason !== 'error' ? ` (${job.stop_reason})` : ''}`);
+  out(`${paint(t, 'bold', `Job ${job.id}`)}${job.name ? ` (${job.name})` : ''}: ${paint(t, status.style, status.text)}`);
   out(`  source     ${job.source.path}`);
   for (const v of job.settings.variants) out(`  ${job.variants.length > 1 ? `${v.name}: `.padEnd(11) : 'model      '}${v.model}${v.base_url ? ` at ${v.base_url}` : ''}`);
-  out(`  progress   ${progressLine(progressOf(job), rateOf(job), job.cost_usd !== null)}`);
-  const count = (n: number) => n.toLocaleString('en-US');
-  out(`  tokens     ${count(job.prompt_tokens_used)} prompt + ${count(job.completion_tokens_used)} completion = ${count(job.tokens_used)}`);
+  // A rate and ETA only while the job runs: for a stopped job they would be stale guesses.
+  out(`  progress   ${progressLine(progressOf(job), isActive(job.status) ? rateOf(job) : undefined, job.cost_usd !== null)}`);
+  out(`  tokens     ${formatCount(job.prompt_tokens_used)} prompt + ${formatCount(job.completion_tokens_used)} completion = ${formatCount(job.tokens_used)}`);
   out(`  cost       ${formatCost(job.cost_usd)}`);
   for (const line of variantLines(job)) out(`  ${line}`);
   for (const line of batchLines(job)) out(`  ${line}`);
   out(`  output     ${job.output}${job.status === 'completed' || job.status === 'cancelled' ? '' : ' (not written yet)'}`);
   out(`  created    ${job.created_at}${job.completed_at ? `, completed ${job.completed_at}` : ''}${job.cancelled_at ? `, cancelled ${job.cancelled_at}` : ''}`);
   if (job.error_message) out(`  ${job.status === 'errored' ? 'error' : 'note'}      ${job.error_message}`);
-  if (job.status === 'errored' || job.status === 'cancelled') say(t, paint(t, 'dim', `Resume with \`evalctl resume ${job.id}\`.`));
+  if (job.status === 'errored' || job.status === 'cancelled') say(terminal, paint(terminal, 'dim', `Resume with \`${resumeCommand(job)}\`.`));
 }

@@ -47,6 +47,22 @@ export interface Settings {
   variants?: VariantSetting[];
   /** Named evaluators (config file only), reused as `--evaluator <name>`; code paths are relative to the config file. */
   evaluators?: Record<string, string>;
+  /**
+   * Short names for models (config file only), with an endpoint after `@` when they need one.
+   * @example { "fast": "openai:llama3.1@http://localhost:11434/v1", "smart": "claude-sonnet-4-5" }
+   */
+  aliases?: Record<string, string>;
+}
+
+/**
+ * What a model name stands for: an alias's model and endpoint, or the name itself.
+ * @example expandAlias('fast', { fast: 'openai:llama3.1@http://localhost:11434/v1' }) // { model: 'openai:llama3.1', baseUrl: 'http://localhost:11434/v1' }
+ */
+export function expandAlias(name: string, aliases: Record<string, string> | undefined): { model: string; baseUrl?: string } {
+  const target = aliases?.[name];
+  if (target === undefined) return { model: name };
+  const at = /^(.*?)@(https?:\/\/.+)$/.exec(target);
+  return at ? { model: at[1], baseUrl: at[2] } : { model: target };
 }
 
 /**
@@ -83,9 +99,9 @@ export const DEFAULTS: Settings = {
   pricing: {},
 };
 
-type Kind = 'string' | 'number' | 'positive-int' | 'non-negative-int' | 'positive' | 'boolean' | 'temperature';
+export type Kind = 'string' | 'number' | 'positive-int' | 'non-negative-int' | 'positive' | 'boolean' | 'temperature';
 
-const SCHEMA: Record<Exclude<keyof Settings, 'pricing' | 'variants' | 'evaluators'>, Kind> = {
+const SCHEMA: Record<Exclude<keyof Settings, 'pricing' | 'variants' | 'evaluators' | 'aliases'>, Kind> = {
   model: 'string',
   baseUrl: 'string',
   system: 'string',
@@ -111,6 +127,11 @@ export function envName(key: string): string {
   return `EVALCTL_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
+/** The setting names a config file takes, with the kind of value each holds. */
+export function settingKinds(): Record<string, Kind> {
+  return { ...SCHEMA };
+}
+
 /**
  * Resolves settings once: defaults, then the config file, then EVALCTL_* variables, then flags.
  * Every layer is checked, and a bad value names its origin (file and key, variable, or flag).
@@ -118,6 +139,8 @@ export function envName(key: string): string {
 export function resolveSettings(layers: {
   file?: { path: string; values: unknown };
   env?: NodeJS.ProcessEnv;
+  /** A prompt template's front-matter defaults (`--template`), checked by `checkTemplateDefaults`. */
+  template?: Partial<Settings>;
   flags?: Partial<Settings>;
 }): Settings {
   const settings: Settings = { ...DEFAULTS, pricing: {} };
@@ -126,10 +149,20 @@ export function resolveSettings(layers: {
     const raw = layers.env?.[envName(key)];
     if (raw !== undefined && raw !== '') (settings as unknown as Record<string, unknown>)[key] = parseValue(raw, SCHEMA[key], `${envName(key)}`);
   }
+  // A template is chosen on the command line for this run: it outranks the standing config
+  // (file and environment), and the flags typed beside it outrank it.
+  Object.assign(settings, layers.template ?? {});
   for (const [key, value] of Object.entries(layers.flags ?? {})) {
     if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
   }
   return settings;
+}
+
+/** A template's front-matter settings: the keys of a config file but pricing, variants and evaluators. */
+export function checkTemplateDefaults(path: string, values: Record<string, unknown>): Partial<Settings> {
+  const local = Object.keys(values).find((key) => ['pricing', 'variants', 'evaluators', 'aliases'].includes(key));
+  if (local) throw new UsageError(`The front matter of ${path} has "${local}", which only a config file can set.`);
+  return checkFileValues(path, values);
 }
 
 function checkFileValues(path: string, values: unknown): Partial<Settings> {
@@ -142,9 +175,10 @@ function checkFileValues(path: string, values: unknown): Partial<Settings> {
     if (key === 'pricing') { out.pricing = checkPricing(path, value); continue; }
     if (key === 'variants') { out.variants = checkVariants(path, value); continue; }
     if (key === 'evaluators') { out.evaluators = checkEvaluators(path, value); continue; }
+    if (key === 'aliases') { out.aliases = checkAliases(path, value); continue; }
     const kind = SCHEMA[key as keyof typeof SCHEMA];
     if (!kind) {
-      const known = [...Object.keys(SCHEMA), 'pricing', 'variants', 'evaluators'];
+      const known = [...Object.keys(SCHEMA), 'pricing', 'variants', 'evaluators', 'aliases'];
       const suggestion = closest(key, known);
       throw new UsageError(`Config file ${path} has an unknown setting "${key}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`, `Known settings: ${known.join(', ')}.`);
     }
@@ -180,6 +214,16 @@ function checkEvaluators(path: string, value: unknown): Record<string, string> {
     throw new UsageError(`"evaluators" in ${path} must map names to evaluator specs, e.g. {"is_label": "regex:^(yes|no)$", "mine": "./check.mjs"}.`);
   }
   return Object.fromEntries(Object.entries(value as Record<string, string>).map(([name, spec]) => [name, /^\.\.?[\\/]/.test(spec) ? resolve(dirname(path), spec) : spec]));
+}
+
+/** `{"fast": "openai:llama3.1@http://localhost:11434/v1"}`: names to a model, with an optional endpoint. */
+function checkAliases(path: string, value: unknown): Record<string, string> {
+  const example = '{"fast": "openai:llama3.1@http://localhost:11434/v1", "smart": "claude-sonnet-4-5"}';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`"aliases" in ${path} must map names to models, e.g. ${example}.`);
+  for (const [name, target] of Object.entries(value)) {
+    if (typeof target !== 'string' || target.trim() === '' || target.startsWith('@')) throw new UsageError(`Alias "${name}" in ${path} must be a model id, optionally with @<base URL>, not ${JSON.stringify(target)}.`, `For example ${example}.`);
+  }
+  return value as Record<string, string>;
 }
 
 function checkPricing(path: string, value: unknown): Record<string, Price> {

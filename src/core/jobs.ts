@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileProblem, JobError, StorageError } from './errors.js';
+import { stateLocations } from './locations.js';
 import { formatProcess, parseProcess, processAlive, thisProcess } from './process.js';
 import type { JudgeUsage } from './judge/metrics.js';
 import type { VariantMetrics } from './score/measure.js';
@@ -105,13 +106,14 @@ export interface JobPaths {
  * The on-disk job store: `<home>/jobs/<id>/` per job, with `job.json` (replaced atomically, so
  * any number of readers see a whole record) and the append-only `answers.jsonl`. One process
  * writes a job; any process may read it or ask it to cancel (a marker file plus a signal).
- * `home` is `EVALCTL_HOME`, else `.evalctl` in the current directory.
+ * Where `home` and the response cache are: see `stateLocations`.
  */
 export class JobStore {
-  constructor(readonly home: string) {}
+  constructor(readonly home: string, readonly cacheDir: string = join(home, 'cache')) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): JobStore {
-    return new JobStore(resolve(cwd, env.EVALCTL_HOME || '.evalctl'));
+    const { home, cacheDir } = stateLocations(env, cwd);
+    return new JobStore(home, cacheDir);
   }
 
   paths(id: string): JobPaths {
@@ -125,10 +127,6 @@ export class JobStore {
       sample: join(dir, 'sample.json'),
       launcher: join(dir, 'launcher.pid'),
     };
-  }
-
-  get cacheDir(): string {
-    return join(this.home, 'cache');
   }
 
   /** Creates a job with a fresh short id and an empty answer log. */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Settings, VariantSetting } from './config.js';
+import { expandAlias, type Settings, type VariantSetting } from './config.js';
 import { InputError, UsageError } from './errors.js';
 import { apiKeyFor, resolveModel } from './models.js';
 import { priceFor, type Price } from './pricing.js';
@@ -52,7 +52,7 @@ export function resolveVariants(request: VariantRequest): VariantSpec[] {
     : settings.variants!.map((v, i) => ({ ...v, prompt: v.prompt ?? prompts[0]?.text, label: `variant ${v.name ?? i + 1} in the config file` }));
   const schema = resolveSchema({ schema: request.schema ?? settings.schema, structured: request.structured, choices: request.choices, cwd: request.cwd });
   if (schema) checkFieldNames(schema);
-  const variants = inputs.map((input) => ({ ...checkVariant(input, request), ...(schema ? { schema } : {}) }));
+  const variants = inputs.map((input) => ({ ...checkVariant(withAlias(input, settings), request), ...(schema ? { schema } : {}) }));
   const seen = new Set<string>();
   for (const variant of variants) {
     if (seen.has(variant.name)) {
@@ -61,6 +61,12 @@ export function resolveVariants(request: VariantRequest): VariantSpec[] {
     seen.add(variant.name);
   }
   return variants;
+}
+
+/** A variant whose model is an alias (`"aliases"` in the config file) gets its model and endpoint; a variant's own baseUrl wins. */
+function withAlias<T extends VariantSetting>(input: T, settings: Settings): T {
+  const { model, baseUrl } = expandAlias(input.model ?? settings.model, settings.aliases);
+  return { ...input, model, baseUrl: input.baseUrl ?? baseUrl };
 }
 
 function promptFlags(request: VariantRequest): { text: string; label: string }[] {

@@ -98,7 +98,7 @@ const cases: Case[] = [
   { name: 'unknown flag', args: ['create', 'data.csv', '--promt', 'Classify: {review}'], code: 2, culprit: ["'--promt'", 'Did you mean --prompt?'] },
   { name: '--sample-seed without --sample', args: ['create', 'data.csv', ...P, '--sample-seed', '7'], code: 2, culprit: ['--sample-seed', '--sample'] },
   { name: 'unknown command', args: ['creat', 'data.csv'], code: 2, culprit: ["'creat'", 'Did you mean create?'] },
-  { name: 'missing source argument', args: ['create', ...P], code: 2, culprit: ["'source'"] },
+  { name: 'missing source argument', args: ['create', ...P], code: 2, culprit: ['create needs a source file.'] },
   // Config
   { name: '.evalrc with broken JSON', cwd: 'cfg-broken', args: ['create', '../data.csv', ...P], code: 1, culprit: ['.evalrc', 'not valid JSON'] },
   { name: '.evalrc with an unknown key', cwd: 'cfg-unknown', args: ['create', '../data.csv', ...P], code: 1, culprit: ['.evalrc', '"modle"', 'Did you mean "model"?'] },

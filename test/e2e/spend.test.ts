@@ -42,7 +42,17 @@ describe('--max-cost', () => {
     const last = (await readTable(output)).rows[rows - 1];
     expect([last.answer_status, last.answer_error]).toEqual(['not_run', null]);
 
-    const resumed = await runCli(['resume', job.id, '--max-cost', '0.01', '--json'], { cwd: root, env: env() });
+    // The hint names a budget that finishes the job; resume is run exactly as it says.
+    const hint = new RegExp(`Finish it with \`evalctl resume ${job.id} --max-cost (\\d+(?:\\.\\d+)?)\``).exec(result.stderr);
+    expect(hint, result.stderr).not.toBeNull();
+    const suggested = Number(hint![1]);
+    expect(suggested).toBeGreaterThan(budget);
+    expect(suggested).toBeLessThan(0.01);
+    const status = await runCli(['status', job.id], { cwd: root, env: env() });
+    expect(status.stdout).toContain('cancelled (budget)');
+    expect(status.stdout).not.toMatch(/rows\/s|ETA/);
+    expect(status.stderr).toContain(`Resume with \`evalctl resume ${job.id} --max-cost ${hint![1]}\`.`);
+    const resumed = await runCli(['resume', job.id, '--max-cost', hint![1], '--json'], { cwd: root, env: env() });
     expect(resumed.code, resumed.stderr).toBe(0);
     const done = JSON.parse(resumed.stdout);
     expect(done).toMatchObject({ status: 'completed', stop_reason: null, progress: { processed: rows, total: rows } });
@@ -82,7 +92,7 @@ describe('the response cache', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(stub.stats().requests).toBe(requests);
     expect((await readTable(output)).rows.map((row) => row.answer)).toEqual(prompts.map(stubAnswer));
-    expect(result.stderr).toContain(requests === 0 ? '5 done, 0 failed, 5 from cache (of 5)' : '5 done, 0 failed (of 5)');
+    expect(result.stderr).toContain(requests === 0 ? '5 done, 0 failed, 5 from the cache or a repeated prompt (of 5)' : '5 done, 0 failed (of 5)');
   });
 });
 
@@ -102,7 +112,7 @@ describe('identical prompts within one run', () => {
     expect((await readTable(output)).rows.map((row) => row.prediction)).toEqual(TEXTS.map((text) => stubAnswer(`Classify: ${text}`)));
     expect(stub.stats().paid).toBe(paid);
     if (paid === 4) for (const text of new Set(TEXTS)) expect(stub.paidCount(`Classify: ${text}`)).toBe(1);
-    expect(result.stderr).toContain(paid === 4 ? '10 done, 0 failed, 6 from cache (of 10)' : '10 done, 0 failed (of 10)');
+    expect(result.stderr).toContain(paid === 4 ? '10 done, 0 failed, 6 from the cache or a repeated prompt (of 10)' : '10 done, 0 failed (of 10)');
   });
 });
 

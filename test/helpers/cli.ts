@@ -15,13 +15,14 @@ export interface CliResult {
 /**
  * Runs the real CLI (`bin/evalctl.js`, built `dist/`) as a child process. The environment is
  * clean of real provider settings: no API keys or base URLs leak in from the developer's shell,
- * and state goes to `EVALCTL_HOME` (default: `<cwd>/.evalctl`).
+ * and state goes to `EVALCTL_HOME`, else to `<cwd>/.state` and `<cwd>/.cache` (see `hermetic`),
+ * never to the developer's own state and cache folders.
  */
 export function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number }): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
-      env: cleanEnv(options.env),
+      env: cleanEnv({ ...hermetic(options.cwd), ...options.env }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,7 +41,7 @@ export function runCli(args: string[], options: { cwd: string; env?: Record<stri
 
 /** Starts the CLI without waiting, for tests that signal or kill it mid-run. */
 export function startCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cleanEnv({ ...hermetic(options.cwd), ...options.env }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
@@ -54,7 +55,7 @@ export function startCli(args: string[], options: { cwd: string; env?: Record<st
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(OPENAI_|ANTHROPIC_|EVALCTL_)/.test(key) || key === 'FORCE_COLOR' || key.startsWith('VITEST')) continue;
+    if (/^(OPENAI_|ANTHROPIC_|EVALCTL_|XDG_STATE_HOME$|XDG_CACHE_HOME$)/.test(key) || key === 'FORCE_COLOR' || key.startsWith('VITEST')) continue;
     env[key] = value;
   }
   env.NO_COLOR = '1';
@@ -64,6 +65,11 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
     else env[key] = value;
   }
   return env;
+}
+
+/** Per-user state and cache folders inside the test's working directory. */
+export function hermetic(cwd: string): Record<string, string> {
+  return { XDG_STATE_HOME: join(cwd, '.state'), XDG_CACHE_HOME: join(cwd, '.cache') };
 }
 
 /** A fresh temp directory, removed by the returned cleanup. */
