@@ -9,10 +9,8 @@ const EXAMPLES: Record<string, string[]> = {
   ],
   create: [
     'evalctl create reviews.csv -p "Classify as positive, negative or neutral: {review}" -m gpt-4o-mini',
-    'evalctl create reviews.parquet --template sentiment --ground-truth label --sample 50 --dry-run',
     'evalctl create data.csv --prompt-file prompt.txt -m gpt-4o-mini -m claude-haiku-4-5 --max-cost 5 --detach',
     'evalctl create data.csv -p "Answer: {question}" -m gpt-4o-mini --judge correctness --ground-truth answer',
-    'evalctl create big.parquet -p "Classify: {text}" -m gpt-4o-mini --batch-api --detach',
   ],
   score: [
     'evalctl score <job-id>',
