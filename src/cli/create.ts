@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { JobStore } from '../core/jobs.js';
+import { isLocalSource } from '../core/source/locate.js';
+import type { OutputFormat } from '../core/writer.js';
+import { downloadProgress } from './download-progress.js';
 import { planJob } from '../core/plan.js';
 import { sampleRows } from '../core/sample.js';
 import { UsageError } from '../core/errors.js';
@@ -18,6 +21,8 @@ interface CreateFlags {
   sample?: number;
   sampleSeed?: number;
   inputFormat?: 'parquet' | 'csv' | 'tsv' | 'jsonl' | 'json';
+  outputFormat?: OutputFormat;
+  s3Endpoint?: string;
   name?: string;
   dryRun?: boolean;
   detach?: boolean;
@@ -30,13 +35,28 @@ export default async function create(context: Context, source: string, flags: Cr
   if (flags.sampleSeed !== undefined && flags.sample === undefined) {
     throw new UsageError('--sample-seed needs --sample.', 'Add --sample 100 --sample-seed 7 to evaluate 100 random rows.');
   }
-  const plan = await planJob({ ...flags, source, settings, env: context.env, cwd: context.cwd });
-  if (flags.dryRun) {
-    const { dryRun } = await import('./dry-run.js');
-    return dryRun(context, plan, flags.json ?? false);
+  if (flags.output === '-' && (flags.json || flags.detach)) {
+    throw new UsageError(`-o - writes the table to stdout, so it cannot go with ${flags.json ? '--json' : '--detach'}.`, 'Write to a file with -o out.csv instead.');
   }
   const store = JobStore.fromEnv(context.env, context.cwd);
-  const job = store.create(plan.record);
+  // A remote or piped table is copied into the job's folder, so the folder comes first.
+  const reserved = isLocalSource(source) ? undefined : store.reserve();
+  let plan;
+  try {
+    plan = await planJob({ ...flags, source, settings, env: context.env, cwd: context.cwd, workDir: reserved && store.paths(reserved).dir, onDownload: downloadProgress(context.t) });
+  } catch (error) {
+    if (reserved) store.discard(reserved);
+    throw error;
+  }
+  if (flags.dryRun) {
+    const { dryRun } = await import('./dry-run.js');
+    try {
+      return await dryRun(context, plan, flags.json ?? false);
+    } finally {
+      if (reserved) store.discard(reserved);
+    }
+  }
+  const job = store.create(plan.record, reserved);
   if (job.settings.sample_seed !== null && job.settings.sample_count !== null) {
     const rows = sampleRows(plan.dataset.rowCount, job.settings.sample_count, job.settings.sample_seed);
     writeFileSync(store.paths(job.id).sample, JSON.stringify({ rows }));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { JobError } from '../core/errors.js';
-import { checkSourceUnchanged } from '../core/fingerprint.js';
+import { verifySource } from '../core/source/verify.js';
 import { JobStore } from '../core/jobs.js';
 import type { Context } from './main.js';
 import { jobJson } from './outcome.js';
@@ -25,7 +25,7 @@ export default async function resume(context: Context, id: string, flags: Resume
     throw new JobError(`Job ${job.id} is still ${job.status} (pid ${job.pid}).`, `Follow it with \`evalctl status ${job.id} --watch\`, or stop it with \`evalctl cancel ${job.id}\`.`);
   }
   // Refused before the record is touched: the job stays as it was.
-  checkSourceUnchanged(job.source, job.id);
+  await verifySource(job.source, job.id, context.env);
   job = {
     ...job,
     status: 'queued',

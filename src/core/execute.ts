@@ -4,6 +4,7 @@ import { cacheScope, ResponseCache } from './cache.js';
 import { Dataset, type InputFormat } from './dataset.js';
 import { EvalctlError, JobError, messageOf } from './errors.js';
 import { checkSourceUnchanged } from './fingerprint.js';
+import { outputFileFor } from './source/emit.js';
 import { isActive, JobStore, type JobRecord } from './jobs.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { creditsOf, priceFor } from './pricing.js';
@@ -127,7 +128,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     store.write(job);
     hooks.onCommit?.(job);
     await writeOutput(dataset, {
-      output: job.output,
+      output: outputFileFor(job.output, s.output_format, paths.dir),
       format: s.output_format as OutputFormat,
       targetColumn: s.target_column,
       answersPath: paths.answers,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join, resolve } from 'node:path';
 import { JobError } from './errors.js';
 import type { Price } from './pricing.js';
+import type { SourceRecord } from './source/verify.js';
 
 export const STATUSES = ['queued', 'running', 'committing', 'completed', 'errored', 'cancelled'] as const;
 export type JobStatus = (typeof STATUSES)[number];
@@ -44,7 +45,7 @@ export interface JobRecord {
   id: string;
   name: string | null;
   status: JobStatus;
-  source: { path: string; size: number; mtime_ms: number; fingerprint: string };
+  source: SourceRecord;
   output: string;
   settings: JobSettings;
   progress: { processed: number; total: number };
@@ -110,13 +111,31 @@ export class JobStore {
     return join(this.home, 'cache');
   }
 
-  /** Creates a job with a fresh short id and an empty answer log. */
-  create(record: Omit<JobRecord, 'id'>): JobRecord {
+  /**
+   * Makes the folder of a job not recorded yet, for what must exist before its record (a remote
+   * table downloaded into it); `create(record, id)` then records it, `discard(id)` removes it.
+   */
+  reserve(): string {
     mkdirSync(join(this.home, 'jobs'), { recursive: true });
-    let id = newId();
-    while (existsSync(this.paths(id).dir)) id = newId();
+    for (;;) {
+      const id = newId();
+      try {
+        mkdirSync(this.paths(id).dir);
+        return id;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  }
+
+  discard(id: string): void {
+    rmSync(this.paths(id).dir, { recursive: true, force: true });
+  }
+
+  /** Creates a job (in a folder from `reserve`, or a new one) with an empty answer log. */
+  create(record: Omit<JobRecord, 'id'>, reserved?: string): JobRecord {
+    const id = reserved ?? this.reserve();
     const job = { id, ...record };
-    mkdirSync(this.paths(id).dir);
     writeFileSync(this.paths(id).answers, '');
     this.write(job);
     return job;

@@ -9,7 +9,8 @@ import { apiKeyFor, resolveModel } from './models.js';
 import { priceFor } from './pricing.js';
 import { readPromptFile } from './prompt-file.js';
 import { bindColumns, parseTemplate } from './template.js';
-import { outputFormatFromPath } from './writer.js';
+import { materializeSource, type LocalSource } from './source/materialize.js';
+import { outputFormatFromPath, type OutputFormat } from './writer.js';
 
 /** What `evalctl create` was asked to do, before anything is checked. */
 export interface CreateRequest {
@@ -28,6 +29,16 @@ export interface CreateRequest {
   readonly settings: Settings;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** The job's folder: a remote table is downloaded into it, a piped one spooled (see `JobStore.reserve`). */
+  readonly workDir?: string;
+  /** Where `-` reads from (default process.stdin). */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** `--s3-endpoint`: an S3-compatible store. */
+  readonly s3Endpoint?: string;
+  /** The format written to stdout with `-o -` (default csv). */
+  readonly outputFormat?: OutputFormat;
+  /** Download progress: bytes on disk, and the size when the server tells. */
+  readonly onDownload?: (received: number, total: number | null) => void;
 }
 
 /** A checked plan: the job record to store, and the opened dataset to run it on. */
@@ -57,12 +68,16 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
     );
   }
   checkName(settings.targetColumn);
-  const sourcePath = resolve(request.cwd, request.source);
-  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat, encoding: request.encoding });
+  const source = await materializeSource(request.source, {
+    cwd: request.cwd, env, workDir: request.workDir, stdin: request.stdin as never, inputFormat: request.inputFormat,
+    s3Endpoint: request.s3Endpoint, timeoutMs: settings.timeout * 1000, onProgress: request.onDownload,
+  });
+  const sourcePath = source.path;
+  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat ?? source.format, encoding: request.encoding });
   try {
     bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);
     checkTarget(dataset, settings.targetColumn, request.overwrite ?? false);
-    const output = outputPath(request, dataset);
+    const output = outputPath(request, dataset, source);
     const count = request.sample === undefined ? null : Math.min(request.sample, dataset.rowCount);
     const now = new Date().toISOString();
     const jobSettings: JobSettings = {
@@ -88,13 +103,18 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       cache: settings.cache,
       usage_columns: settings.usageColumns,
       input_format: dataset.format,
-      output_format: outputFormatFromPath(output),
+      output_format: output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(output),
       price: priceOverride(choice.model, settings),
     };
     const record: Omit<JobRecord, 'id'> = {
       name: request.name ?? null,
       status: 'queued',
-      source: { path: sourcePath, ...fingerprintFile(sourcePath) },
+      source: {
+        path: sourcePath, ...fingerprintFile(sourcePath),
+        ...(source.url !== null ? { url: source.url } : {}),
+        ...(source.remote !== null ? { remote: source.remote } : {}),
+        ...(source.s3Endpoint !== null ? { s3_endpoint: source.s3Endpoint } : {}),
+      },
       output,
       settings: jobSettings,
       progress: { processed: 0, total: count ?? dataset.rowCount },
@@ -159,8 +179,10 @@ function checkTarget(dataset: Dataset, target: string, overwrite: boolean): void
   }
 }
 
-function outputPath(request: CreateRequest, dataset: Dataset): string {
-  if (request.output === undefined) return freeName(dataset.path, dataset.format, request.settings.targetColumn);
+function outputPath(request: CreateRequest, dataset: Dataset, source: LocalSource): string {
+  // `-o -`: written in the job's folder, then streamed to stdout.
+  if (request.output === '-') return '-';
+  if (request.output === undefined) return freeName(source.nameBase, dataset.format, request.settings.targetColumn);
   const output = resolve(request.cwd, request.output);
   outputFormatFromPath(output);
   if (sameFile(output, dataset.path)) {
