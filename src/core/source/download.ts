@@ -1,6 +1,6 @@
 import { createWriteStream, statSync } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 
 /** What a remote store says about the object, kept in the job to notice a change on resume. */
@@ -66,15 +66,19 @@ export async function download(open: Opener, destination: string, options: Downl
       if (!resumed) received = 0;
       meta = { ...opened.meta, size: opened.meta.size ?? known?.size ?? null };
       const total = meta.size;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
+      controller.signal.addEventListener('abort', () => opened.body.destroy(new Error('aborted')), { once: true });
+      const out = createWriteStream(destination, { flags: resumed ? 'a' : 'w' });
+      try {
+        for await (const chunk of opened.body as AsyncIterable<Buffer>) {
           arm();
           received += chunk.length;
           options.onProgress?.(received, total);
-          done(null, chunk);
-        },
-      });
-      await pipeline(opened.body, counter, createWriteStream(destination, { flags: resumed ? 'a' : 'w' }), { signal: controller.signal });
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+      } finally {
+        // Every byte received reaches the disk, also when the body broke off: the next attempt continues after it.
+        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      }
       clearTimeout(timer);
       if (total === null || received >= total) return meta;
       lastError = new Error(`the body ended after ${received} of ${total} bytes`);
@@ -119,7 +123,8 @@ export function reason(error: unknown): string {
     case 'ECONNRESET': case 'UND_ERR_SOCKET': return 'the connection was closed mid-transfer';
     case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': case 'UND_ERR_HEADERS_TIMEOUT': return 'timed out';
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // fetch says only `fetch failed`; its cause says why (`bad port`, a TLS problem, ...).
+  const message = error instanceof Error ? (error.message === 'fetch failed' && cause?.message ? cause.message : error.message) : String(error);
   if (/terminated|premature close|aborted/i.test(message)) return 'the connection was closed mid-transfer';
   return message.split('\n')[0];
 }

@@ -18,6 +18,9 @@ export interface S3Target {
  * Checksums only where the API requires them: S3-compatible stores often lack the newer ones.
  */
 export async function s3Client(target: Pick<S3Target, 'endpoint'>, env: NodeJS.ProcessEnv): Promise<S3Client> {
+  // The SDK warns on every run under Node 20 that *future* SDK versions will need Node 22; the
+  // version evalctl ships works, and eight lines of warning would bury evalctl's one-line errors.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { S3Client } = await import('@aws-sdk/client-s3');
   return new S3Client({
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
