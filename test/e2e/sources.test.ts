@@ -8,6 +8,7 @@ import { BIN, cleanEnv, runCli, tempDir } from '../helpers/cli.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { jobIds, PROMPT, reviewsCsv, storedRecord } from '../helpers/jobs.js';
 import { startS3, type S3Server } from '../helpers/s3-server.js';
+import { duckdb } from '../helpers/table.js';
 
 // Remote and piped sources end to end: the real CLI reads a table over http from a local file
 // server, from s3rver through the AWS SDK, from hf:// through a local HF_ENDPOINT, and from
@@ -66,6 +67,20 @@ describe('the same evaluation from anywhere gives the same output', () => {
     const job = storedRecord(home, latestJob());
     expect(job.source.url).toBe('-');
     expect(job.settings.input_format).toBe('csv');
+  });
+});
+
+describe('stdin in every table format, sniffed, writes what the file itself gives', () => {
+  it.each(['csv', 'tsv', 'jsonl', 'parquet'])('%s', async (format) => {
+    const file = `table.${format}`;
+    const copy = format === 'csv' ? `(FORMAT csv, HEADER true)` : format === 'tsv' ? `(FORMAT csv, HEADER true, DELIMITER '\t')` : format === 'jsonl' ? '(FORMAT json)' : '(FORMAT parquet)';
+    await duckdb(`COPY (SELECT * FROM read_csv('${join(dir, 'data.csv')}', all_varchar = true)) TO '${join(dir, file)}' ${copy}`);
+    const fromFile = await create(file, `from-file.${format}.jsonl`);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    const piped = await shell(`cat ${file} | node ${JSON.stringify(BIN)} create - -p ${JSON.stringify(PROMPT)} -m echo -o from-stdin.${format}.jsonl`);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(readFileSync(join(dir, `from-stdin.${format}.jsonl`), 'utf8')).toBe(readFileSync(join(dir, `from-file.${format}.jsonl`), 'utf8'));
+    expect(storedRecord(home, latestJob()).settings.input_format).toBe(format);
   });
 });
 
