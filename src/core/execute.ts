@@ -3,8 +3,8 @@ import { AnswerLog, readAnswers, type Answer } from './answers.js';
 import { cacheScope, ResponseCache } from './cache.js';
 import { Dataset, type InputFormat } from './dataset.js';
 import { EvalctlError, JobError, messageOf } from './errors.js';
-import { checkSourceUnchanged } from './fingerprint.js';
 import { outputFileFor } from './source/emit.js';
+import { checkSourceFiles, sourceFiles } from './source/verify.js';
 import { isActive, JobStore, type JobRecord } from './jobs.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { creditsOf, priceFor } from './pricing.js';
@@ -57,8 +57,8 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
   store.write(job);
   let dataset = hooks.dataset;
   try {
-    checkSourceUnchanged(job.source, job.id);
-    dataset ??= await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat });
+    checkSourceFiles(job.source, job.id);
+    dataset ??= await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat });
     const s = job.settings;
     const template = parseTemplate(s.prompt);
     const binding = bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);

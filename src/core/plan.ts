@@ -3,13 +3,13 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Settings } from './config.js';
 import { Dataset, type Encoding, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
-import { fingerprintFile } from './fingerprint.js';
 import type { JobRecord, JobSettings } from './jobs.js';
 import { apiKeyFor, resolveModel } from './models.js';
 import { priceFor } from './pricing.js';
 import { readPromptFile } from './prompt-file.js';
 import { bindColumns, parseTemplate } from './template.js';
 import { materializeSource, type LocalSource } from './source/materialize.js';
+import { sourceRecord } from './source/verify.js';
 import { outputFormatFromPath, type OutputFormat } from './writer.js';
 
 /** What `evalctl create` was asked to do, before anything is checked. */
@@ -72,8 +72,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
     cwd: request.cwd, env, workDir: request.workDir, stdin: request.stdin as never, inputFormat: request.inputFormat,
     s3Endpoint: request.s3Endpoint, timeoutMs: settings.timeout * 1000, onProgress: request.onDownload,
   });
-  const sourcePath = source.path;
-  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat ?? source.format, encoding: request.encoding });
+  const dataset = await Dataset.open(source.files ? source.files.map((file) => file.path) : source.path, { format: request.inputFormat ?? source.format, encoding: request.encoding });
   try {
     bindColumns(template, dataset.columns.map((c) => c.name), dataset.label);
     checkTarget(dataset, settings.targetColumn, request.overwrite ?? false);
@@ -109,12 +108,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
     const record: Omit<JobRecord, 'id'> = {
       name: request.name ?? null,
       status: 'queued',
-      source: {
-        path: sourcePath, ...fingerprintFile(sourcePath),
-        ...(source.url !== null ? { url: source.url } : {}),
-        ...(source.remote !== null ? { remote: source.remote } : {}),
-        ...(source.s3Endpoint !== null ? { s3_endpoint: source.s3Endpoint } : {}),
-      },
+      source: sourceRecord(source),
       output,
       settings: jobSettings,
       progress: { processed: 0, total: count ?? dataset.rowCount },

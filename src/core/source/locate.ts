@@ -1,13 +1,19 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { maskURL } from '../redact.js';
+import { isPattern } from './glob.js';
 import type { HttpTarget } from './http.js';
 import type { S3Target } from './s3.js';
 
 /** Where a table comes from, as the `<source>` argument names it. */
 export type Location =
   | { readonly kind: 'file'; readonly path: string }
+  /** A local glob (`data/*.parquet`, `data/**\/*.csv`) or a folder: several files, one table. */
+  | { readonly kind: 'files'; readonly pattern: string }
+  /** An S3 key pattern (`s3://bucket/prefix/*.parquet`); `target.key` is the pattern. */
+  | { readonly kind: 's3-glob'; readonly target: S3Target }
   | { readonly kind: 'stdin' }
   | { readonly kind: 'http'; readonly target: HttpTarget; readonly name: string }
   | { readonly kind: 's3'; readonly target: S3Target; readonly name: string };
@@ -31,14 +37,18 @@ export interface LocateOptions {
 export function locateSource(source: string, options: LocateOptions): Location {
   if (source === '-') return { kind: 'stdin' };
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(source)?.[1]?.toLowerCase();
-  if (scheme === undefined) return { kind: 'file', path: resolve(options.cwd, source) };
+  if (scheme === undefined) return fileLocation(resolve(options.cwd, source));
   switch (scheme) {
-    case 'file': return { kind: 'file', path: fileURLToPath(source) };
+    case 'file': return fileLocation(fileURLToPath(source));
     case 'http': case 'https': return httpLocation(source);
     case 's3': return s3Location(source, options);
     case 'hf': return hfLocation(source, options.env);
   }
   throw new UsageError(`Cannot read ${scheme}:// sources (${maskText(source)}).`, `Give ${SUPPORTED_SOURCES}.`);
+}
+
+function fileLocation(path: string): Location {
+  return isPattern(path) || statSync(path, { throwIfNoEntry: false })?.isDirectory() ? { kind: 'files', pattern: path } : { kind: 'file', path };
 }
 
 function httpLocation(source: string): Location {
@@ -63,7 +73,8 @@ function s3Location(source: string, options: LocateOptions): Location {
   if (!match) throw new UsageError(`${source} is not an S3 object URL.`, 'Write it as s3://bucket/key, e.g. s3://my-bucket/data/reviews.parquet.');
   const endpoint = options.s3Endpoint || options.env.AWS_ENDPOINT_URL_S3 || options.env.AWS_ENDPOINT_URL || null;
   if (endpoint !== null) parseURL(endpoint);
-  return { kind: 's3', target: { bucket: match[1], key: match[2], endpoint, label: `s3://${match[1]}/${match[2]}` }, name: lastSegment(match[2]) };
+  const target = { bucket: match[1], key: match[2], endpoint, label: `s3://${match[1]}/${match[2]}` };
+  return isPattern(match[2]) ? { kind: 's3-glob', target } : { kind: 's3', target, name: lastSegment(match[2]) };
 }
 
 function hfLocation(source: string, env: NodeJS.ProcessEnv): Location {

@@ -87,3 +87,34 @@ export function s3Refusal(target: S3Target, error: unknown): InputError | undefi
   if (status !== undefined && status >= 400 && status < 500) return new InputError(`Could not read ${target.label}: the store answered ${status} ${name}${where}.`, undefined, error);
   return undefined;
 }
+
+/** One object of a listing. */
+export interface S3Object {
+  readonly key: string;
+  readonly meta: RemoteMeta;
+}
+
+/**
+ * The objects whose keys match `pattern` (see `patternRegExp`), sorted by key: listed from the
+ * pattern's fixed prefix, page by page.
+ */
+export async function listS3(target: S3Target, client: S3Client, pattern: string): Promise<S3Object[]> {
+  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+  const { fixedPrefix, patternRegExp, byCodePoint } = await import('./glob.js');
+  const regexp = patternRegExp(pattern);
+  const found: S3Object[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: fixedPrefix(pattern), ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        if (!object.Key || !regexp.test(object.Key) || object.Key.endsWith('/')) continue;
+        found.push({ key: object.Key, meta: { etag: object.ETag ?? null, last_modified: object.LastModified?.toUTCString() ?? null, size: object.Size ?? null } });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  } catch (error) {
+    throw s3Refusal(target, error) ?? error;
+  }
+  return found.sort((a, b) => byCodePoint(a.key, b.key));
+}
