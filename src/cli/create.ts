@@ -22,6 +22,7 @@ interface CreateFlags {
   sampleSeed?: number;
   inputFormat?: 'parquet' | 'csv' | 'tsv' | 'jsonl' | 'json';
   outputFormat?: OutputFormat;
+  shard?: { index: number; count: number };
   s3Endpoint?: string;
   name?: string;
   dryRun?: boolean;

@@ -47,6 +47,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--batch-size <n>', 'rows per checkpoint of progress (default: 10)', parse.positiveInt)
     .addOption(new Option('--sample [n]', 'evaluate only the first n rows').argParser(parse.positiveInt).preset(10))
     .option('--sample-seed <n>', 'with --sample: a random n rows chosen with this seed', parse.nonNegativeInt)
+    .option('--shard <k/n>', 'evaluate only the k-th of n contiguous row ranges (join them with `evalctl merge`)', parse.shard)
     .option('-t, --target-column <name>', 'name of the answer column (default: prediction)')
     .option('-o, --output <path>', 'output file; format from extension (default: beside the input); - for stdout')
     .addOption(new Option('--output-format <format>', 'format written to stdout with -o - (default: csv)').choices(['csv', 'tsv', 'jsonl', 'json', 'parquet']))
@@ -68,6 +69,13 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--json', 'print the result as JSON on stdout')
     .option('--config <path>', 'config file (default: nearest .evalrc)')
     .action(run(() => import('./create.js')));
+
+  root.command('merge')
+    .description('Join the parquet outputs of `create --shard k/n` runs into one file, in source order, checking they fit together.')
+    .argument('<outputs...>', 'the shards\' parquet outputs, in any order')
+    .requiredOption('-o, --output <path>', 'the merged file; format from extension')
+    .option('--overwrite', 'replace an existing output file')
+    .action(run(() => import('./merge.js')));
 
   root.command('status')
     .description('Show a job: status, progress, rate, ETA, tokens, cost, output, error (default: the latest job).')

@@ -5,6 +5,7 @@ import { Dataset, type InputFormat } from './dataset.js';
 import { EvalctlError, JobError, messageOf } from './errors.js';
 import { outputFileFor } from './source/emit.js';
 import { checkSourceFiles, sourceFiles } from './source/verify.js';
+import { shardOutputMetadata } from './shard.js';
 import { isActive, JobStore, type JobRecord } from './jobs.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { creditsOf, priceFor } from './pricing.js';
@@ -135,6 +136,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
       selection,
       notRunMessage: stop === 'budget' ? 'not run: the --max-cost budget was reached' : 'not run: the job was cancelled before this row',
       usageColumns: s.usage_columns,
+      metadata: shardOutputMetadata(job),
     });
     const now = new Date().toISOString();
     job = stop === 'completed'
@@ -165,12 +167,13 @@ async function* workItems(
   selection: RowSelection,
 ): AsyncGenerator<WorkItem[]> {
   const chosen = selection.kind === 'rows' ? new Set(sampleFile(selection.path)) : undefined;
-  const limit = selection.kind === 'first' ? selection.count : undefined;
+  const limit = selection.kind === 'first' ? selection.count : selection.kind === 'range' ? selection.end : undefined;
+  const start = selection.kind === 'range' ? selection.start : 0;
   for await (const chunk of dataset.stream(columns, limit)) {
     const items: WorkItem[] = [];
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
-      if (done[row] || (chosen && !chosen.has(row))) continue;
+      if (done[row] || row < start || (chosen && !chosen.has(row))) continue;
       items.push({ row, prompt: render(chunk.values[i]) });
     }
     if (items.length) yield items;
@@ -179,6 +182,7 @@ async function* workItems(
 
 function selectionOf(job: JobRecord, samplePath: string): RowSelection {
   const s = job.settings;
+  if (s.shard) return { kind: 'range', start: s.shard.start, end: s.shard.end };
   if (!s.is_sample || s.sample_count === null) return { kind: 'all' };
   if (s.sample_seed === null) return { kind: 'first', count: s.sample_count };
   return { kind: 'rows', path: samplePath };

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join, resolve } from 'node:path';
 import { JobError } from './errors.js';
 import type { Price } from './pricing.js';
+import type { Shard } from './shard.js';
 import type { SourceRecord } from './source/verify.js';
 
 export const STATUSES = ['queued', 'running', 'committing', 'completed', 'errored', 'cancelled'] as const;
@@ -38,6 +39,8 @@ export interface JobSettings {
   output_format: string;
   /** A price override from config, kept so a resumed job bills the same way. */
   price: Price | null;
+  /** `--shard k/n`: the contiguous row range this job evaluates (absent in older records). */
+  shard?: Shard | null;
 }
 
 /** A job as stored in `<home>/jobs/<id>/job.json`; field names follow the hosted services. */

@@ -10,6 +10,7 @@ import { readPromptFile } from './prompt-file.js';
 import { bindColumns, parseTemplate } from './template.js';
 import { materializeSource, type LocalSource } from './source/materialize.js';
 import { sourceRecord } from './source/verify.js';
+import { shardOf } from './shard.js';
 import { outputFormatFromPath, type OutputFormat } from './writer.js';
 
 /** What `evalctl create` was asked to do, before anything is checked. */
@@ -37,6 +38,8 @@ export interface CreateRequest {
   readonly s3Endpoint?: string;
   /** The format written to stdout with `-o -` (default csv). */
   readonly outputFormat?: OutputFormat;
+  /** `--shard k/n`: evaluate only the k-th (from 1) of n contiguous row ranges. */
+  readonly shard?: { index: number; count: number };
   /** Download progress: bytes on disk, and the size when the server tells. */
   readonly onDownload?: (received: number, total: number | null) => void;
 }
@@ -78,6 +81,8 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
     checkTarget(dataset, settings.targetColumn, request.overwrite ?? false);
     const output = outputPath(request, dataset, source);
     const count = request.sample === undefined ? null : Math.min(request.sample, dataset.rowCount);
+    if (request.shard && count !== null) throw new UsageError('--shard and --sample cannot be combined.', 'Shard the whole table, or sample it without --shard.');
+    const shard = request.shard ? shardOf(request.shard.index, request.shard.count, dataset.rowCount) : null;
     const now = new Date().toISOString();
     const jobSettings: JobSettings = {
       model: choice.model,
@@ -104,6 +109,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       input_format: dataset.format,
       output_format: output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(output),
       price: priceOverride(choice.model, settings),
+      shard,
     };
     const record: Omit<JobRecord, 'id'> = {
       name: request.name ?? null,
@@ -111,7 +117,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       source: sourceRecord(source),
       output,
       settings: jobSettings,
-      progress: { processed: 0, total: count ?? dataset.rowCount },
+      progress: { processed: 0, total: shard ? shard.end - shard.start : count ?? dataset.rowCount },
       failed_rows: 0,
       cached_rows: 0,
       prompt_tokens_used: 0,

@@ -21,9 +21,11 @@ export interface WriteOptions {
   readonly notRunMessage: string;
   /** Also write `<target>_prompt_tokens` and `<target>_completion_tokens`. */
   readonly usageColumns?: boolean;
+  /** Key-value metadata for a parquet output (a shard's range and settings, for `merge`). */
+  readonly metadata?: Record<string, string>;
 }
 
-export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'rows'; path: string };
+export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'rows'; path: string } | { kind: 'range'; start: number; end: number };
 
 /**
  * Writes every input column with its type, in file order, plus the target column and
@@ -59,7 +61,8 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   try {
     removeStalePartials(options.output);
     await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, rows: selectedRows(options.selection, dataset.rowCount), notRun: options.notRunMessage });
-    const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))})`;
+    const metadata = options.format === 'parquet' && options.metadata ? `, KV_METADATA {${Object.entries(options.metadata).map(([key, value]) => `${ident(key)}: ${literal(value)}`).join(', ')}}` : '';
+    const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))}${metadata})`;
     await withMoreMemoryIfNeeded(connection, () => connection.run(copy));
     renameSync(partial, options.output);
   } catch (error) {
@@ -109,6 +112,7 @@ function selectionFilter(selection: RowSelection): string {
     case 'all': return '';
     case 'first': return `WHERE ${ROW} < ${selection.count}`;
     case 'rows': return `WHERE ${ROW} IN (SELECT unnest(rows) FROM read_json(${literal(selection.path)}, columns = {rows: 'BIGINT[]'}))`;
+    case 'range': return `WHERE ${ROW} >= ${selection.start} AND ${ROW} < ${selection.end}`;
   }
 }
 
@@ -118,8 +122,9 @@ function* selectedRows(selection: RowSelection, rowCount: number): Generator<num
     yield* [...(JSON.parse(readFileSync(selection.path, 'utf8')) as { rows: number[] }).rows].sort((a, b) => a - b);
     return;
   }
-  const count = selection.kind === 'first' ? Math.min(selection.count, rowCount) : rowCount;
-  for (let row = 0; row < count; row++) yield row;
+  const start = selection.kind === 'range' ? selection.start : 0;
+  const end = selection.kind === 'first' ? Math.min(selection.count, rowCount) : selection.kind === 'range' ? Math.min(selection.end, rowCount) : rowCount;
+  for (let row = start; row < end; row++) yield row;
 }
 
 /**
@@ -139,7 +144,7 @@ function removeStalePartials(output: string): void {
   }
 }
 
-function copyOptions(format: OutputFormat, rowGroupSize: number): string {
+export function copyOptions(format: OutputFormat, rowGroupSize: number): string {
   switch (format) {
     case 'parquet': return `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize}`;
     case 'csv': return 'FORMAT csv, HEADER true';
