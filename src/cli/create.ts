@@ -23,6 +23,9 @@ interface CreateFlags {
   inputFormat?: 'parquet' | 'csv' | 'tsv' | 'jsonl' | 'json';
   outputFormat?: OutputFormat;
   shard?: { index: number; count: number };
+  commit?: boolean;
+  commitMessage?: string;
+  targetBranch?: string;
   s3Endpoint?: string;
   name?: string;
   dryRun?: boolean;

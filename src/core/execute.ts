@@ -6,6 +6,7 @@ import { EvalctlError, JobError, messageOf } from './errors.js';
 import { outputFileFor } from './source/emit.js';
 import { checkSourceFiles, sourceFiles } from './source/verify.js';
 import { shardOutputMetadata } from './shard.js';
+import { commitJobOutput } from './commit/job.js';
 import { isActive, JobStore, type JobRecord } from './jobs.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { creditsOf, priceFor } from './pricing.js';
@@ -138,6 +139,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
       usageColumns: s.usage_columns,
       metadata: shardOutputMetadata(job),
     });
+    if (stop === 'completed' && s.commit) job = { ...job, commit: await commitJobOutput(job, env) };
     const now = new Date().toISOString();
     job = stop === 'completed'
       ? { ...job, status: 'completed', completed_at: now, pid: null }

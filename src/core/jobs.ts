@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join, resolve } from 'node:path';
 import { JobError } from './errors.js';
 import type { Price } from './pricing.js';
+import type { CommitResult } from './commit/git.js';
+import type { CommitSettings } from './commit/job.js';
 import type { Shard } from './shard.js';
 import type { SourceRecord } from './source/verify.js';
 
@@ -41,6 +43,8 @@ export interface JobSettings {
   price: Price | null;
   /** `--shard k/n`: the contiguous row range this job evaluates (absent in older records). */
   shard?: Shard | null;
+  /** `--commit`: commit the output to git when the job completes (absent in older records). */
+  commit?: CommitSettings | null;
 }
 
 /** A job as stored in `<home>/jobs/<id>/job.json`; field names follow the hosted services. */
@@ -70,6 +74,8 @@ export interface JobRecord {
   backoff?: { reason: string; until: number; concurrency: number } | null;
   /** The process running the job, while it runs; a running job whose process is gone crashed. */
   pid: number | null;
+  /** With --commit: the commit holding the output, once made. */
+  commit?: CommitResult | null;
 }
 
 /** Files of one job. */

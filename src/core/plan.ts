@@ -38,6 +38,10 @@ export interface CreateRequest {
   readonly s3Endpoint?: string;
   /** The format written to stdout with `-o -` (default csv). */
   readonly outputFormat?: OutputFormat;
+  /** `--commit`: commit the output to git when done; `--target-branch` on that branch instead of the checked-out one. */
+  readonly commit?: boolean;
+  readonly commitMessage?: string;
+  readonly targetBranch?: string;
   /** `--shard k/n`: evaluate only the k-th (from 1) of n contiguous row ranges. */
   readonly shard?: { index: number; count: number };
   /** Download progress: bytes on disk, and the size when the server tells. */
@@ -110,6 +114,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       output_format: output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(output),
       price: priceOverride(choice.model, settings),
       shard,
+      commit: commitSettings(request, output),
     };
     const record: Omit<JobRecord, 'id'> = {
       name: request.name ?? null,
@@ -160,6 +165,14 @@ function readTemplate(request: CreateRequest): string {
     throw new UsageError('No prompt given: pass --prompt or --prompt-file.', 'For example --prompt "Classify: {review}", with a {column} placeholder per column to fill in.');
   }
   return request.prompt;
+}
+
+function commitSettings(request: CreateRequest, output: string): JobSettings['commit'] {
+  const commit = request.commit || request.targetBranch !== undefined || request.commitMessage !== undefined;
+  if (!commit) return null;
+  if (output === '-') throw new UsageError('--commit needs an output file, not -o -.', 'Write to a file inside the repository: -o results/out.parquet.');
+  if (request.targetBranch !== undefined && request.targetBranch.trim() === '') throw new UsageError('--target-branch is empty.', 'Name the branch, e.g. --target-branch results.');
+  return { message: request.commitMessage ?? null, branch: request.targetBranch ?? null };
 }
 
 function checkName(target: string): void {

@@ -30,6 +30,7 @@ export async function startS3(buckets: string[]): Promise<S3Server> {
     AWS_SHARED_CREDENTIALS_FILE: join(directory, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
   };
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
   return {
     endpoint,
