@@ -7,6 +7,7 @@ import { outputFileFor } from './source/emit.js';
 import { checkSourceFiles, sourceFiles } from './source/verify.js';
 import { shardOutputMetadata } from './shard.js';
 import { commitJobOutput } from './commit/job.js';
+import { isS3Output, uploadOutput } from './source/upload.js';
 import { isActive, JobStore, type JobRecord } from './jobs.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { creditsOf, priceFor } from './pricing.js';
@@ -140,6 +141,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
       metadata: shardOutputMetadata(job),
     });
     if (stop === 'completed' && s.commit) job = { ...job, commit: await commitJobOutput(job, env) };
+    if (isS3Output(job.output)) await uploadOutput(job, paths.dir, env);
     const now = new Date().toISOString();
     job = stop === 'completed'
       ? { ...job, status: 'completed', completed_at: now, pid: null }

@@ -43,6 +43,8 @@ export interface JobSettings {
   price: Price | null;
   /** `--shard k/n`: the contiguous row range this job evaluates (absent in older records). */
   shard?: Shard | null;
+  /** `--s3-endpoint`, for an s3:// output (absent in older records). */
+  s3_endpoint?: string | null;
   /** `--commit`: commit the output to git when the job completes (absent in older records). */
   commit?: CommitSettings | null;
 }

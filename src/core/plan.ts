@@ -10,6 +10,7 @@ import { readPromptFile } from './prompt-file.js';
 import { bindColumns, parseTemplate } from './template.js';
 import { materializeSource, type LocalSource } from './source/materialize.js';
 import { sourceRecord } from './source/verify.js';
+import { isS3Output, s3OutputTarget } from './source/upload.js';
 import { shardOf } from './shard.js';
 import { outputFormatFromPath, type OutputFormat } from './writer.js';
 
@@ -111,7 +112,8 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       cache: settings.cache,
       usage_columns: settings.usageColumns,
       input_format: dataset.format,
-      output_format: output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(output),
+      output_format: output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(isS3Output(output) ? s3OutputTarget(output, null).key : output),
+      s3_endpoint: request.s3Endpoint ?? null,
       price: priceOverride(choice.model, settings),
       shard,
       commit: commitSettings(request, output),
@@ -170,7 +172,7 @@ function readTemplate(request: CreateRequest): string {
 function commitSettings(request: CreateRequest, output: string): JobSettings['commit'] {
   const commit = request.commit || request.targetBranch !== undefined || request.commitMessage !== undefined;
   if (!commit) return null;
-  if (output === '-') throw new UsageError('--commit needs an output file, not -o -.', 'Write to a file inside the repository: -o results/out.parquet.');
+  if (output === '-' || isS3Output(output)) throw new UsageError(`--commit needs an output file, not -o ${output === '-' ? '-' : 's3://'}.`, 'Write to a file inside the repository: -o results/out.parquet.');
   if (request.targetBranch !== undefined && request.targetBranch.trim() === '') throw new UsageError('--target-branch is empty.', 'Name the branch, e.g. --target-branch results.');
   return { message: request.commitMessage ?? null, branch: request.targetBranch ?? null };
 }
@@ -193,9 +195,13 @@ function checkTarget(dataset: Dataset, target: string, overwrite: boolean): void
 }
 
 function outputPath(request: CreateRequest, dataset: Dataset, source: LocalSource): string {
-  // `-o -`: written in the job's folder, then streamed to stdout.
+  // `-o -` and `-o s3://...`: written in the job's folder, then streamed to stdout or uploaded.
   if (request.output === '-') return '-';
   if (request.output === undefined) return freeName(source.nameBase, dataset.format, request.settings.targetColumn);
+  if (isS3Output(request.output)) {
+    outputFormatFromPath(s3OutputTarget(request.output, null).key);
+    return request.output;
+  }
   const output = resolve(request.cwd, request.output);
   outputFormatFromPath(output);
   if (sameFile(output, dataset.path)) {

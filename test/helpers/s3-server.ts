@@ -10,6 +10,8 @@ export interface S3Server {
   readonly endpoint: string;
   /** Environment for the CLI: s3rver's fixed credentials, this endpoint, and no other AWS source. */
   readonly env: Record<string, string>;
+  /** Every request seen, as `METHOD /path?query`. */
+  readonly requests: string[];
   put(bucket: string, key: string, body: Buffer | string): Promise<void>;
   close(): Promise<void>;
 }
@@ -19,6 +21,8 @@ export async function startS3(buckets: string[]): Promise<S3Server> {
   const directory = mkdtempSync(join(tmpdir(), 'evalctl-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
   const { port } = (await server.run()) as AddressInfo;
+  const requests: string[] = [];
+  server.httpServer.on('request', (request: { method: string; url: string }) => requests.push(`${request.method} ${request.url}`));
   const endpoint = `http://127.0.0.1:${port}`;
   const env = {
     AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -35,6 +39,7 @@ export async function startS3(buckets: string[]): Promise<S3Server> {
   return {
     endpoint,
     env,
+    requests,
     put: async (bucket, key, body) => { await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })); },
     close: async () => { client.destroy(); await server.close(); rmSync(directory, { recursive: true, force: true }); },
   };

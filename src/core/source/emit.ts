@@ -28,7 +28,10 @@ export function emitFile(path: string, out: NodeJS.WritableStream): Promise<'don
 /** The output path meaning stdout. */
 export const STDOUT = '-';
 
-/** Where the output is written: its path, or for `-o -` a file in the job's folder streamed out after. */
+/**
+ * Where the output is written: its path, or for `-o -` and `-o s3://...` a file in the job's
+ * folder, streamed to stdout or uploaded after.
+ */
 export function outputFileFor(output: string, format: string, jobDir: string): string {
-  return output === STDOUT ? join(jobDir, `output.${format}`) : output;
+  return output === STDOUT || /^s3:\/\//i.test(output) ? join(jobDir, `output.${format}`) : output;
 }
