@@ -84,6 +84,19 @@ describe('stdin in every table format, sniffed, writes what the file itself give
   });
 });
 
+describe('a large download shows its progress on stderr', () => {
+  it('lines of MB received, of the size the server gave, ending at 100%', async () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => `${i},review ${i} ${'x'.repeat(80)}`);
+    const body = Buffer.from(`id,review\n${rows.join('\n')}\n`);
+    files.serve('/large.csv', { body });
+    const result = await create(`${files.url}/large.csv`, 'never.csv', ['--dry-run'], { env: env({ EVALCTL_PROGRESS_INTERVAL_MS: '1' }) });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('downloading: '));
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.at(-1)).toBe(`downloading: ${(body.length / 1e6).toFixed(1)} MB of ${(body.length / 1e6).toFixed(1)} MB (100%)`);
+  });
+});
+
 describe('an interrupted download', () => {
   it.each([
     ['continues with Range where the server allows', false, ['bytes=1000-', 'bytes=2000-']],
