@@ -51,7 +51,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('-t, --target-column <name>', 'name of the answer column (default: prediction)')
     .option('-o, --output <path>', 'output file; format from extension (default: beside the input); - for stdout')
     .addOption(new Option('--output-format <format>', 'format written to stdout with -o - (default: csv)').choices(['csv', 'tsv', 'jsonl', 'json', 'parquet']))
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// sources (MinIO, R2, Ceph); default AWS_ENDPOINT_URL')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// sources and outputs (MinIO, R2, Ceph); default AWS_ENDPOINT_URL')
     .option('--overwrite', 'replace an existing output file or target column')
     .option('--commit', 'commit the output file to the git repository holding it when the job completes')
     .option('--commit-message <text>', 'message of that commit (default: names the job, model and source)')
