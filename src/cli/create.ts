@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { JobStore } from '../core/jobs.js';
 import { createJob } from '../core/lifecycle.js';
 import type { Encoding } from '../core/dataset.js';
+import { isLocalSource } from '../core/source/locate.js';
+import type { OutputFormat } from '../core/writer.js';
+import { downloadProgress } from './download-progress.js';
 import { planJob } from '../core/plan.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { completeCreate, confirmCost } from './create-interactive.js';
@@ -27,6 +30,12 @@ interface CreateFlags extends ScoringFlags, JudgeFlags {
   sample?: number;
   sampleSeed?: number;
   inputFormat?: 'parquet' | 'csv' | 'tsv' | 'jsonl' | 'json';
+  outputFormat?: OutputFormat;
+  shard?: { index: number; count: number };
+  commit?: boolean;
+  commitMessage?: string;
+  targetBranch?: string;
+  s3Endpoint?: string;
   name?: string;
   dryRun?: boolean;
   detach?: boolean;
@@ -53,39 +62,58 @@ export default async function create(context: Context, sourceArgument: string | 
   if (flags.sampleSeed !== undefined && flags.sample === undefined) {
     throw new UsageError('--sample-seed needs --sample.', 'Add --sample 100 --sample-seed 7 to evaluate 100 random rows.');
   }
+  if (flags.output === '-' && (flags.json || flags.detach)) {
+    throw new UsageError(`-o - writes the table to stdout, so it cannot go with ${flags.json ? '--json' : '--detach'}.`, 'Write to a file with -o out.csv instead.');
+  }
   if (flags.junit !== undefined && flags.detach) throw new UsageError('--junit cannot go with --detach: the report is written when the run ends.', 'Run in the foreground, or score the output later with `evalctl score <id> --junit <file>`.');
   const scoring = resolveScoring({ ...scoringRequest(flags, settings, context.cwd), judged: wantsJudging(flags) });
-  let plan = await planJob({
-    ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile,
-    settings, scoring, env: context.env, cwd: context.cwd,
-  });
+  const store = JobStore.fromEnv(context.env, context.cwd);
+  // A remote or piped table is copied into the job's folder, so the folder comes first.
+  const reserved = isLocalSource(source) ? undefined : store.reserve();
+  let plan;
   try {
-    attachJudging(plan, { ...flags, groundTruth: flags.groundTruth, gates: scoring?.fail_under ?? [], needKeys: !flags.dryRun, settings, env: context.env, cwd: context.cwd });
+    plan = await planJob({
+      ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile,
+      settings, scoring, env: context.env, cwd: context.cwd,
+      workDir: reserved && store.paths(reserved).dir, onDownload: downloadProgress(context.t),
+    });
+    try {
+      attachJudging(plan, { ...flags, groundTruth: flags.groundTruth, gates: scoring?.fail_under ?? [], needKeys: !flags.dryRun, settings, env: context.env, cwd: context.cwd });
+    } catch (error) {
+      plan.dataset.close();
+      throw error;
+    }
+    if (flags.batchApi) {
+      const unsupported = batchUnsupported(plan.record.settings);
+      if (unsupported) { plan.dataset.close(); throw new UsageError(`--batch-api does not support ${unsupported} yet.`, 'Run without --batch-api (live), or without that option.'); }
+      plan = withBatchApi(plan);
+    }
   } catch (error) {
-    plan.dataset.close();
+    if (reserved) store.discard(reserved);
     throw error;
-  }
-  if (flags.batchApi) {
-    const unsupported = batchUnsupported(plan.record.settings);
-    if (unsupported) { plan.dataset.close(); throw new UsageError(`--batch-api does not support ${unsupported} yet.`, 'Run without --batch-api (live), or without that option.'); }
-    plan = withBatchApi(plan);
   }
   for (const warning of plan.warnings) say(context.t, paint(context.t, 'yellow', `warning: ${warning}`));
   if (flags.dryRun) {
     const { dryRun } = await import('./dry-run.js');
-    return dryRun(context, plan, flags.json ?? false);
+    try {
+      return await dryRun(context, plan, flags.json ?? false);
+    } finally {
+      if (reserved) store.discard(reserved);
+    }
   }
   if (asked && !(await confirmCost(context, plan))) {
     plan.dataset.close();
+    if (reserved) store.discard(reserved);
     say(context.t, 'Nothing sent.');
     return ExitCode.Cancelled;
   }
-  const store = JobStore.fromEnv(context.env, context.cwd);
   let job;
   try {
-    job = createJob(store, plan.record, plan.dataset.rowCount, { explicit: flags.output !== undefined, overwrite: flags.overwrite ?? false });
+    // A remote source's default output name was chosen free at planning (beside nothing local to number against).
+    job = createJob(store, plan.record, plan.dataset.rowCount, { explicit: flags.output !== undefined || reserved !== undefined, overwrite: flags.overwrite ?? false }, reserved);
   } catch (error) {
     plan.dataset.close();
+    if (reserved) store.discard(reserved);
     throw error;
   }
   if (flags.detach) {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../core/dataset.js';
 import { runJob } from '../core/execute.js';
 import type { JobStore } from '../core/jobs.js';
+import { emitFile, outputFileFor, STDOUT } from '../core/source/emit.js';
 import type { Context } from './main.js';
 import { exitCodeFor, jobJson } from './outcome.js';
 import { judgeSummaryLines } from './judge-flags.js';
@@ -43,6 +44,10 @@ export async function runInForeground(context: Context, store: JobStore, id: str
       },
       onCommit: () => { void stopProgress?.then((stop) => stop()); stopProgress = undefined; },
     });
+    if (job.output === STDOUT && job.status !== 'errored') {
+      const written = outputFileFor(job.output, job.settings.output_format, store.paths(job.id).dir);
+      if (await emitFile(written, t.out) === 'closed') say(t, `stdout was closed before the whole table was read; it is kept in ${written}.`);
+    }
     const wall = (performance.now() - started) / 1000;
     printSummary(t, job, wall);
     for (const line of judgeSummaryLines(job)) say(t, `  ${line}`);

@@ -51,7 +51,7 @@ function program(context: Context, setExit: (code: number) => void): Command {
   const create = root.command('create')
     .summary('run a prompt over every row of a table')
     .description('Render the prompt for every row of <source>, call the model, and write every input column plus the answers to a new file.')
-    .argument('[source]', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file (asked for on a terminal when left out)')
+    .argument('[source]', 'a .parquet, .csv, .tsv, .jsonl/.ndjson or .json file, a glob or folder; an http(s)://, s3:// or hf://datasets/ URL; - for stdin (asked for on a terminal when left out)')
     .option('-p, --prompt <template>', 'prompt with {column} placeholders; {{ and }} for literal braces (repeatable: one variant each)', collect)
     .option('--prompt-file <path>', 'read a prompt template from a file (repeatable)', collect)
     .option('--template <name>', 'a built-in template (`evalctl templates`) or a template file: its prompt, plus defaults from its front matter')
@@ -64,9 +64,15 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--batch-size <n>', 'rows per request where an endpoint takes several (embeddings); chat models take one (default: 10)', parse.positiveInt)
     .addOption(new Option('--sample [n]', 'evaluate only the first n rows').argParser(parse.positiveInt).preset(10))
     .option('--sample-seed <n>', 'with --sample: a random n rows chosen with this seed', parse.nonNegativeInt)
+    .option('--shard <k/n>', 'evaluate only the k-th of n contiguous row ranges (join them with `evalctl merge`)', parse.shard)
     .option('-t, --target-column <name>', 'name of the answer column (default: prediction)')
-    .option('-o, --output <path>', 'output file; format from extension (default: beside the input)')
+    .option('-o, --output <path>', 'output file; format from extension (default: beside the input); - for stdout')
+    .addOption(new Option('--output-format <format>', 'format written to stdout with -o - (default: csv)').choices(['csv', 'tsv', 'jsonl', 'json', 'parquet']))
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// sources and outputs (MinIO, R2, Ceph); default AWS_ENDPOINT_URL')
     .option('--overwrite', 'replace an existing output file or target column')
+    .option('--commit', 'commit the output file to the git repository holding it when the job completes')
+    .option('--commit-message <text>', 'message of that commit (default: names the job, model and source)')
+    .option('--target-branch <name>', 'commit on this branch (created if missing) without touching the working tree, index or HEAD')
     .addOption(new Option('--input-format <format>', 'read the source as this format').choices(['parquet', 'csv', 'tsv', 'jsonl', 'json']))
     .addOption(new Option('--encoding <name>', 'text encoding of a CSV or TSV source (default: utf-8)').choices(['utf-8', 'utf-16', 'latin-1']))
     .option('--name <name>', 'a name for the job')
@@ -104,6 +110,13 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--config <path>', 'config file (default: nearest .evalrc)');
   scoringOptions(score);
   score.action(run(() => import('./score.js')));
+
+  root.command('merge')
+    .description('Join the parquet outputs of `create --shard k/n` runs into one file, in source order, checking they fit together.')
+    .argument('<outputs...>', 'the shards\' parquet outputs, in any order')
+    .requiredOption('-o, --output <path>', 'the merged file; format from extension')
+    .option('--overwrite', 'replace an existing output file')
+    .action(run(() => import('./merge.js')));
 
   root.command('status')
     .description('Show a job: status, progress, rate, ETA, tokens, cost, output, error (default: the latest job).')

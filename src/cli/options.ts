@@ -19,6 +19,14 @@ export const parse = {
     if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('Must be a number greater than 0.');
     return n;
   },
+  /** `k/n` with 1 <= k <= n: the k-th of n shards. */
+  shard(value: string): { index: number; count: number } {
+    const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('Must be k/n with 1 <= k <= n, e.g. 2/4 for the second of four shards.');
+    return { index, count };
+  },
   temperature(value: string): number {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 2) throw new InvalidArgumentError('Must be a number from 0 to 2.');

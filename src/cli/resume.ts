@@ -44,7 +44,7 @@ export default async function resume(context: Context, id: string, flags: Resume
   const store = JobStore.fromEnv(context.env, context.cwd);
   // A job waiting on its provider batches picks them up where they are (a new shell, a reboot).
   if (isBatchWaiting(store.read(id))) return status(context, id, { json: flags.json, watch: !flags.detach });
-  const job = prepareResume(store, id, {
+  const job = await prepareResume(store, id, {
     ...(flags.live ? { batch: false } : {}),
     base_url: baseUrl,
     concurrency: flags.concurrency,
@@ -54,7 +54,7 @@ export default async function resume(context: Context, id: string, flags: Resume
     max_retries: flags.maxRetries,
     max_retry_wait_seconds: flags.maxRetryWait,
     max_cost: flags.maxCost,
-  });
+  }, context.env);
   if (flags.detach) {
     store.launched(job.id, runDetached(store, job.id, context.env));
     context.t.out.write(flags.json ? jobJson(store.read(job.id)) : `${job.id}\n`);

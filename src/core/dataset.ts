@@ -59,15 +59,20 @@ export class Dataset {
     return basename(this.path);
   }
 
-  /** Opens `path`, checks it is a readable table with at least one row, and reads its schema. */
-  static async open(path: string, options: { format?: InputFormat; encoding?: Encoding } = {}): Promise<Dataset> {
-    checkFile(path);
-    const format = options.format ?? formatFromPath(path);
+  /**
+   * Opens `source`, checks it is a readable table with at least one row, and reads its schema.
+   * Several files (a glob, a folder) are read as one table, in the order given, all in one format.
+   */
+  static async open(source: string | readonly string[], options: { format?: InputFormat; encoding?: Encoding } = {}): Promise<Dataset> {
+    const files = typeof source === 'string' ? [source] : source;
+    const path = files[0];
+    files.forEach(checkFile);
+    const format = options.format ?? sameFormat(files);
     const encoding = options.encoding ?? 'utf-8';
     if (encoding !== 'utf-8' && format !== 'csv' && format !== 'tsv') {
       throw new UsageError(`--encoding ${encoding} is for CSV and TSV sources; ${basename(path)} is read as ${format.toUpperCase()}, which is always UTF-8.`, 'Leave out --encoding, or convert the file to UTF-8.');
     }
-    checkContent(path, format, encoding);
+    for (const file of files) checkContent(file, format, encoding);
     const { DuckDBInstance } = await import('@duckdb/node-api');
     // DuckDB's share of memory stays small whatever the table's size: one thread (reading is
     // never the bottleneck next to a model), and the final sort spills to a private temp
@@ -88,7 +93,7 @@ export class Dataset {
       await connection.run(`SET GLOBAL TimeZone = 'UTC'`);
       let columns: Column[];
       try {
-        await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format, { encoding })}`);
+        await connection.run(`CREATE VIEW evalctl_source AS SELECT * FROM ${readerFor(files, format, { encoding })}`);
         columns = await describe(connection);
       } catch (error) {
         // The sniffer fails without saying where: a strict read of the header's shape finds the row.
@@ -101,7 +106,7 @@ export class Dataset {
       }
       if ((format === 'jsonl' || format === 'json') && columns.length === 1 && columns[0].name === 'json' && columns[0].type.startsWith('MAP(')) {
         // Past 200 keys DuckDB reads each object as one MAP; a table has one column per key.
-        await connection.run(`CREATE OR REPLACE VIEW evalctl_source AS SELECT * FROM ${readerFor(path, format, { manyKeys: true })}`);
+        await connection.run(`CREATE OR REPLACE VIEW evalctl_source AS SELECT * FROM ${readerFor(files, format, { manyKeys: true })}`);
         columns = await describe(connection);
       }
       if (columns.length > textColumns) await connection.run(`SET memory_limit = '${memoryLimit(columns.length)}'`);
@@ -223,9 +228,20 @@ async function describe(connection: DuckDBConnection): Promise<Column[]> {
   return described.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
 }
 
-/** The DuckDB table function reading `path`; `manyKeys` makes every key of a JSON object a column. */
-function readerFor(path: string, format: InputFormat, options: { manyKeys?: boolean; encoding?: Encoding; header?: boolean } = {}): string {
-  const file = literal(path);
+/** The format shared by every file's extension. */
+function sameFormat(files: readonly string[]): InputFormat {
+  const format = formatFromPath(files[0]);
+  const other = files.find((file) => formatFromPath(file) !== format);
+  if (other !== undefined) {
+    throw new UsageError(`${basename(files[0])} and ${basename(other)} are different formats; the files of one source are read as one table.`, 'Narrow the pattern to one format, e.g. data/*.parquet.');
+  }
+  return format;
+}
+
+/** The DuckDB table function reading `files` as one table; `manyKeys` makes every key of a JSON object a column. */
+function readerFor(files: string | readonly string[], format: InputFormat, options: { manyKeys?: boolean; encoding?: Encoding; header?: boolean } = {}): string {
+  const list = typeof files === 'string' ? [files] : files;
+  const file = list.length === 1 ? literal(list[0]) : `[${list.map(literal).join(', ')}]`;
   const header = `header = ${options.header ?? true}`;
   const keys = options.manyKeys ? ', map_inference_threshold = -1' : '';
   const encoding = options.encoding && options.encoding !== 'utf-8' ? `, encoding = ${literal(options.encoding)}` : '';

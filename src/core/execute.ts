@@ -3,7 +3,10 @@ import { AnswerLog, readAnswers, type Answer } from './answers.js';
 import { cacheScope, ResponseCache } from './cache.js';
 import { Dataset, type InputFormat } from './dataset.js';
 import { EvalctlError, fileProblem, JobError, messageOf, StorageError } from './errors.js';
-import { checkSourceUnchanged } from './fingerprint.js';
+import { checkSourceFiles, sourceFiles } from './source/verify.js';
+import { outputFileFor } from './source/emit.js';
+import { commitJobOutput } from './commit/job.js';
+import { isS3Output, uploadOutput } from './source/upload.js';
 import { thisProcess } from './process.js';
 import { isActive, type JobRecord, type JobStore, type VariantStats } from './jobs.js';
 import { transition } from './lifecycle.js';
@@ -68,9 +71,9 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
   job = transition(store, job, 'running', { pid: process.pid, pid_started: thisProcess().started, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null });
   let dataset = hooks.dataset;
   try {
-    checkSourceUnchanged(job.source, job.id);
+    checkSourceFiles(job.source, job.id);
     claimJobOutput(store, job);
-    dataset ??= await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat, encoding: job.settings.encoding ?? 'utf-8' });
+    dataset ??= await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat, encoding: job.settings.encoding ?? 'utf-8' });
     const s = job.settings;
     const { columns, renders } = compileVariants(s.variants, dataset);
     const selection = selectionOf(job, paths.sample);
@@ -153,8 +156,11 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
           agreement = await agreementOf(connection, answers, names).catch(() => null);
         },
       });
-      metrics = await scoreJobOutput(job);
+      metrics = await scoreJobOutput({ ...job, output: outputFileFor(job.output, s.output_format, paths.dir) });
       if (metrics && (s.judge || s.pairwise)) metrics = await (await import('./judge/metrics.js')).addJudgeMetrics(store, job, dataset.rowCount, metrics);
+      // Once the file is final: commit it (--commit), or upload it (-o s3://...).
+      if (stop === 'completed' && fatal === undefined && s.commit) job = { ...job, commit: await commitJobOutput(job, env) };
+      if (isS3Output(job.output)) await uploadOutput(job, paths.dir, env);
     } else {
       releaseJobOutput(store, job);
     }
@@ -235,11 +241,12 @@ async function* workItems(
   const chosen = selection.kind === 'rows' ? new Set(sampleFile(selection.path)) : undefined;
   const limit = selection.kind === 'first' ? selection.count : undefined;
   const variants = renders.length;
+  const start = selection.kind === 'range' ? selection.start : 0;
   for await (const chunk of dataset.stream(columns, limit)) {
     const items: WorkItem[] = [];
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
-      if (chosen && !chosen.has(row)) continue;
+      if (row < start || (chosen && !chosen.has(row))) continue;
       for (let variant = 0; variant < variants; variant++) {
         if (!done[row * variants + variant]) items.push({ row, variant, prompt: renders[variant](chunk.values[i]) });
       }

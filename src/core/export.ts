@@ -1,6 +1,6 @@
 import { Dataset, type InputFormat } from './dataset.js';
 import { JobError, UsageError } from './errors.js';
-import { checkSourceUnchanged } from './fingerprint.js';
+import { checkSourceFiles, sourceFiles } from './source/verify.js';
 import { isActive, type JobRecord, type JobStore } from './jobs.js';
 import { claimJobOutput, takenError } from './output/claim.js';
 import { writeJobOutput } from './output/job-output.js';
@@ -51,7 +51,7 @@ export async function exportJob(store: JobStore, request: ExportRequest): Promis
   // Keeps a `resume` of this job from writing the same file meanwhile.
   const unlock = store.lockRun(job.id);
   try {
-    checkSourceUnchanged(job.source, job.id);
+    checkSourceFiles(job.source, job.id);
     const me = holderFor(store, job.id);
     if (own) {
       claimJobOutput(store, job);
@@ -61,7 +61,7 @@ export async function exportJob(store: JobStore, request: ExportRequest): Promis
       if (blocked) throw takenError(request.output ?? output, blocked, true);
     }
     try {
-      const dataset = await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat });
+      const dataset = await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat });
       try {
         await writeJobOutput(store, job, dataset, { output, format });
       } finally {

@@ -8,6 +8,8 @@ import type { JudgeUsage } from './judge/metrics.js';
 import type { VariantMetrics } from './score/measure.js';
 import { migrateSettings, SCHEMA_VERSION, type JobSpec } from './spec.js';
 import type { BatchState, ProviderBatch } from './batch/types.js';
+import type { CommitResult } from './commit/git.js';
+import type { SourceRecord } from './source/verify.js';
 
 export const STATUSES = ['queued', 'running', 'committing', 'completed', 'errored', 'cancelled'] as const;
 export type JobStatus = (typeof STATUSES)[number];
@@ -45,7 +47,7 @@ export interface JobRecord {
   id: string;
   name: string | null;
   status: JobStatus;
-  source: { path: string; size: number; mtime_ms: number; fingerprint: string };
+  source: SourceRecord;
   output: string;
   /** What the job asks and how it runs; see `JobSpec`. */
   settings: JobSpec;
@@ -88,6 +90,8 @@ export interface JobRecord {
   pid: number | null;
   /** When that process started (see `ProcessId`), so a reused pid is not taken for it. */
   pid_started?: string | null;
+  /** With --commit: the commit holding the output, once made. */
+  commit?: CommitResult | null;
 }
 
 /** Files of one job. */
@@ -129,14 +133,32 @@ export class JobStore {
     };
   }
 
-  /** Creates a job with a fresh short id and an empty answer log. */
-  create(record: Omit<JobRecord, 'id'>): JobRecord {
+  /**
+   * Makes the folder of a job not recorded yet, for what must exist before its record (a remote
+   * table downloaded into it); `create(record, id)` then records it, `discard(id)` removes it.
+   */
+  reserve(): string {
     try {
       mkdirSync(join(this.home, 'jobs'), { recursive: true });
-      let id = newId();
-      while (existsSync(this.paths(id).dir)) id = newId();
+      for (;;) {
+        const id = newId();
+        try {
+          mkdirSync(this.paths(id).dir);
+          return id;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+      }
+    } catch (error) {
+      throw new StorageError(`Cannot create a job in ${this.home} (${fileProblem(error)}).`, 'Set EVALCTL_HOME to a writable folder, or free some space.', error);
+    }
+  }
+
+  /** Creates a job (in a folder from `reserve`, or a new one with a fresh short id) with an empty answer log. */
+  create(record: Omit<JobRecord, 'id'>, reserved?: string): JobRecord {
+    const id = reserved ?? this.reserve();
+    try {
       const job = { id, ...record };
-      mkdirSync(this.paths(id).dir);
       writeFileSync(this.paths(id).answers, '');
       this.write(job);
       return job;
@@ -145,7 +167,7 @@ export class JobStore {
     }
   }
 
-  /** Removes a job that never ran (a new job whose output another job holds). */
+  /** Removes a job that never ran (a new job whose output another job holds, a dry run's reserved folder). */
   discard(id: string): void {
     rmSync(this.paths(id).dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { JobError } from './errors.js';
-import { checkSourceUnchanged } from './fingerprint.js';
+import { verifySource } from './source/verify.js';
 import { isActive, type JobRecord, type JobStatus, type JobStore } from './jobs.js';
 import { takeNewOutput, type OutputChoice } from './output/claim.js';
 import { sampleRows } from './sample.js';
@@ -33,9 +33,10 @@ export function transition(store: JobStore, job: JobRecord, to: JobStatus, field
 /**
  * Records a new job from a checked plan, with its seeded sample if it has one, and makes it the
  * owner of its output (see `takeNewOutput`); a job that cannot have its output is not kept.
+ * `reserved`: a folder from `JobStore.reserve` (a remote table already downloaded into it).
  */
-export function createJob(store: JobStore, record: Omit<JobRecord, 'id'>, sourceRows: number, output: OutputChoice = { explicit: true, overwrite: false }): JobRecord {
-  const created = store.create(record);
+export function createJob(store: JobStore, record: Omit<JobRecord, 'id'>, sourceRows: number, output: OutputChoice = { explicit: true, overwrite: false }, reserved?: string): JobRecord {
+  const created = store.create(record, reserved);
   let job: JobRecord;
   try {
     job = takeNewOutput(store, created, output);
@@ -60,9 +61,9 @@ export interface ResumeChanges extends Partial<RunSettings> {
 
 /**
  * Makes a stopped job ready to run again (`queued`), with the changes applied. Refuses a job
- * that is running, completed with nothing to retry, or whose source changed.
+ * that is running, completed with nothing to retry, or whose source changed (locally or remotely).
  */
-export function prepareResume(store: JobStore, id: string, changes: ResumeChanges): JobRecord {
+export async function prepareResume(store: JobStore, id: string, changes: ResumeChanges, env: NodeJS.ProcessEnv = process.env): Promise<JobRecord> {
   const job = store.read(id);
   if (job.status === 'completed' && job.failed_rows === 0) {
     throw new JobError(`Job ${job.id} is already completed; its output is ${job.output}.`);
@@ -70,8 +71,9 @@ export function prepareResume(store: JobStore, id: string, changes: ResumeChange
   if (isActive(job.status) && (job.status !== 'queued' || job.pid !== null)) {
     throw new JobError(`Job ${job.id} is still ${job.status} (pid ${job.pid}).`, `Follow it with \`evalctl status ${job.id} --watch\`, or stop it with \`evalctl cancel ${job.id}\`.`);
   }
-  // Refused before the record is touched: the job stays as it was.
-  checkSourceUnchanged(job.source, job.id);
+  // Refused before the record is touched: the job stays as it was. A remote source is asked
+  // whether it changed since it was downloaded (see `verifySource`).
+  await verifySource(job.source, job.id, env);
   const { base_url: baseUrl, ...run } = changes;
   const providers = new Set(job.settings.variants.map((v) => v.provider));
   if (baseUrl !== undefined && providers.size > 1) {

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { Settings } from './config.js';
 import { Dataset, type Encoding, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
-import { fingerprintFile } from './fingerprint.js';
 import type { JobRecord } from './jobs.js';
 import { answerColumns } from './output/columns.js';
 import { checkOutputPath, freeName } from './output/path.js';
@@ -12,6 +11,11 @@ import { SCHEMA_VERSION, type JobSpec } from './spec.js';
 import { parseTemplate, templateWarnings } from './template.js';
 import { resolveVariants } from './variants.js';
 import { outputFormatFromPath } from './writer.js';
+import { materializeSource, type LocalSource } from './source/materialize.js';
+import { sourceRecord } from './source/verify.js';
+import { isS3Output, s3OutputTarget } from './source/upload.js';
+import { shardOf } from './shard.js';
+import { type OutputFormat } from './writer.js';
 
 /** What `evalctl create` was asked to do, before anything is checked. */
 export interface CreateRequest {
@@ -44,6 +48,22 @@ export interface CreateRequest {
   readonly settings: Settings;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** The job's folder: a remote table is downloaded into it, a piped one spooled (see `JobStore.reserve`). */
+  readonly workDir?: string;
+  /** Where `-` reads from (default process.stdin). */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** `--s3-endpoint`: an S3-compatible store. */
+  readonly s3Endpoint?: string;
+  /** The format written to stdout with `-o -` (default csv). */
+  readonly outputFormat?: OutputFormat;
+  /** `--commit`: commit the output to git when done; `--target-branch` on that branch instead of the checked-out one. */
+  readonly commit?: boolean;
+  readonly commitMessage?: string;
+  readonly targetBranch?: string;
+  /** `--shard k/n`: evaluate only the k-th (from 1) of n contiguous row ranges. */
+  readonly shard?: { index: number; count: number };
+  /** Download progress: bytes on disk, and the size when the server tells. */
+  readonly onDownload?: (received: number, total: number | null) => void;
 }
 
 /** A checked plan: the job record to store, and the opened dataset to run it on. */
@@ -61,14 +81,19 @@ export interface Plan {
  * EvalctlError naming the culprit.
  */
 export async function planJob(request: CreateRequest): Promise<Plan> {
-  const { settings } = request;
+  const { settings, env } = request;
   const variants = resolveVariants({ ...request, needKeys: !request.dryRun });
   checkName(settings.targetColumn);
-  const sourcePath = resolve(request.cwd, request.source);
-  const dataset = await Dataset.open(sourcePath, { format: request.inputFormat, encoding: request.encoding });
+  const source = await materializeSource(request.source, {
+    cwd: request.cwd, env, workDir: request.workDir, stdin: request.stdin as never, inputFormat: request.inputFormat,
+    s3Endpoint: request.s3Endpoint, timeoutMs: settings.timeout * 1000, onProgress: request.onDownload,
+  });
+  const dataset = await Dataset.open(source.files ? source.files.map((file) => file.path) : source.path, { format: request.inputFormat ?? source.format, encoding: request.encoding });
   try {
     compileVariants(variants, dataset);
     const count = request.sample === undefined ? null : Math.min(request.sample, dataset.rowCount);
+    if (request.shard && count !== null) throw new UsageError('--shard and --sample cannot be combined.', 'Shard the whole table, or sample it without --shard.');
+    const shard = request.shard ? shardOf(request.shard.index, request.shard.count, dataset.rowCount) : null;
     const spec: JobSpec = {
       schema_version: SCHEMA_VERSION,
       variants,
@@ -91,17 +116,21 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       rpm: settings.rpm ?? null,
       tpm: settings.tpm ?? null,
       max_cost: settings.maxCost ?? null,
+      s3_endpoint: request.s3Endpoint ?? null,
+      ...(shard ? { shard } : {}),
     };
     checkTarget(dataset, answerColumns(spec).map((c) => c.name), request.overwrite ?? false);
     if (spec.scoring) await checkScoring(spec.scoring, dataset.columns.map((c) => c.name), dataset.label);
-    const output = outputPath(request, dataset);
-    spec.output_format = outputFormatFromPath(output);
-    const rows = count ?? dataset.rowCount;
+    const output = outputPath(request, dataset, source);
+    spec.output_format = output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(isS3Output(output) ? s3OutputTarget(output, null).key : output);
+    const commit = commitSettings(request, output);
+    if (commit) spec.commit = commit;
+    const rows = shard ? shard.end - shard.start : count ?? dataset.rowCount;
     const now = new Date().toISOString();
     const record: Omit<JobRecord, 'id'> = {
       name: request.name ?? null,
       status: 'queued',
-      source: { path: sourcePath, ...fingerprintFile(sourcePath) },
+      source: sourceRecord(source),
       output,
       settings: spec,
       progress: { processed: 0, total: rows * variants.length },
@@ -138,6 +167,14 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   }
 }
 
+function commitSettings(request: CreateRequest, output: string): JobSpec['commit'] {
+  const commit = request.commit || request.targetBranch !== undefined || request.commitMessage !== undefined;
+  if (!commit) return null;
+  if (output === '-' || isS3Output(output)) throw new UsageError(`--commit needs an output file, not -o ${output === '-' ? '-' : 's3://'}.`, 'Write to a file inside the repository: -o results/out.parquet.');
+  if (request.targetBranch !== undefined && request.targetBranch.trim() === '') throw new UsageError('--target-branch is empty.', 'Name the branch, e.g. --target-branch results.');
+  return { message: request.commitMessage ?? null, branch: request.targetBranch ?? null };
+}
+
 function checkName(target: string): void {
   if (target.trim() === '') throw new UsageError('--target-column is empty.', 'Name the new column, e.g. -t prediction.');
 }
@@ -155,7 +192,13 @@ function checkTarget(dataset: Dataset, added: readonly string[], overwrite: bool
   }
 }
 
-function outputPath(request: CreateRequest, dataset: Dataset): string {
-  if (request.output === undefined) return freeName(dataset.path, dataset.format, request.settings.targetColumn);
+function outputPath(request: CreateRequest, dataset: Dataset, source: LocalSource): string {
+  // `-o -` and `-o s3://...`: written in the job's folder, then streamed to stdout or uploaded.
+  if (request.output === '-') return '-';
+  if (request.output === undefined) return freeName(source.nameBase, dataset.format, request.settings.targetColumn);
+  if (isS3Output(request.output)) {
+    outputFormatFromPath(s3OutputTarget(request.output, null).key);
+    return request.output;
+  }
   return checkOutputPath(request.output, { cwd: request.cwd, input: dataset.path, overwrite: request.overwrite ?? false });
 }

@@ -2,7 +2,11 @@
 export const KEY_VARIABLES = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' } as const;
 
 /** Query parameters that carry credentials in a URL (compared case-insensitively). */
-const CREDENTIAL_PARAMETERS = new Set(['api-key', 'api_key', 'apikey', 'key', 'token', 'access_token', 'sig', 'signature', 'password', 'secret']);
+const CREDENTIAL_PARAMETERS = new Set([
+  'api-key', 'api_key', 'apikey', 'key', 'token', 'access_token', 'sig', 'signature', 'password', 'secret',
+  // Presigned S3 URLs (SigV4 and SigV2) and Azure SAS links.
+  'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'awsaccesskeyid', 'x-goog-signature',
+]);
 
 /**
  * Removes every known API key value from a text (error messages from servers can echo them):

@@ -1,4 +1,6 @@
 import type { Price } from './pricing.js';
+import type { CommitSettings } from './commit/job.js';
+import type { Shard } from './shard.js';
 import type { ProviderId } from './providers/types.js';
 import type { JudgeSpec, PairwiseSpec } from './judge/spec.js';
 import type { ScoringSpec } from './score/scoring.js';
@@ -75,6 +77,12 @@ export interface JobSpec {
   max_cost: number | null;
   /** Send the rows through the providers' batch APIs (`--batch-api`): half the price, results within 24 hours. */
   batch?: boolean;
+  /** `--shard k/n`: the contiguous row range this job evaluates (absent when not sharded). */
+  shard?: Shard | null;
+  /** `--s3-endpoint`, for an s3:// source or output (absent in older records). */
+  s3_endpoint?: string | null;
+  /** `--commit`: commit the output to git when the job completes (absent when not asked for). */
+  commit?: CommitSettings | null;
 }
 
 /** The settings `resume` may change: they change how a job runs, not the answers it gets. */

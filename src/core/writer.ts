@@ -25,6 +25,8 @@ export interface WriteOptions {
   readonly extraLogs?: readonly ExtraLog[];
   /** Runs on the row-ordered answers (a DuckDB relation) once the output is written. */
   readonly afterWrite?: (connection: DuckDBConnection, answers: string) => Promise<void>;
+  /** Key-value metadata for a parquet output (a shard's range and settings, for `merge`). */
+  readonly metadata?: Record<string, string>;
 }
 
 export interface ExtraLog {
@@ -34,7 +36,7 @@ export interface ExtraLog {
   readonly struct: string;
 }
 
-export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'rows'; path: string };
+export type RowSelection = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'rows'; path: string } | { kind: 'range'; start: number; end: number };
 
 /**
  * Writes every input column with its type, in file order, plus the added columns, holding
@@ -66,7 +68,8 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   try {
     removeStalePartials(options.output);
     await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, variants: options.variants, rows: selectedRows(options.selection, dataset.rowCount), extra: options.extraLogs?.map((log) => ({ key: log.key, logPath: log.path, lanes: log.lanes })) });
-    const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))})`;
+    const metadata = options.format === 'parquet' && options.metadata ? `, KV_METADATA {${Object.entries(options.metadata).map(([key, value]) => `${ident(key)}: ${literal(value)}`).join(', ')}}` : '';
+    const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))}${metadata})`;
     await withMoreMemoryIfNeeded(connection, () => connection.run(copy));
     renameSync(partial, options.output);
     await options.afterWrite?.(connection, answers);
@@ -120,6 +123,7 @@ function selectionFilter(selection: RowSelection, ROW: string): string {
     case 'all': return '';
     case 'first': return `WHERE ${ROW} < ${selection.count}`;
     case 'rows': return `WHERE ${ROW} IN (SELECT unnest(rows) FROM read_json(${literal(selection.path)}, columns = {rows: 'BIGINT[]'}))`;
+    case 'range': return `WHERE ${ROW} >= ${selection.start} AND ${ROW} < ${selection.end}`;
   }
 }
 
@@ -129,8 +133,9 @@ export function* selectedRows(selection: RowSelection, rowCount: number): Genera
     yield* [...(JSON.parse(readFileSync(selection.path, 'utf8')) as { rows: number[] }).rows].sort((a, b) => a - b);
     return;
   }
-  const count = selection.kind === 'first' ? Math.min(selection.count, rowCount) : rowCount;
-  for (let row = 0; row < count; row++) yield row;
+  const start = selection.kind === 'range' ? selection.start : 0;
+  const end = selection.kind === 'first' ? Math.min(selection.count, rowCount) : selection.kind === 'range' ? Math.min(selection.end, rowCount) : rowCount;
+  for (let row = start; row < end; row++) yield row;
 }
 
 /**

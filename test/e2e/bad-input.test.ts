@@ -55,7 +55,8 @@ const cases: Case[] = [
   { name: 'a row with a field too many (early)', args: ['create', 'ragged-early.csv', ...P], code: 1, culprit: ['ragged-early.csv', 'line 3 has 3 fields, but the header has 2'] },
   { name: 'a row with a field too few (in the sniffer\'s sample)', args: ['create', 'ragged-sample.csv', ...P], code: 1, culprit: ['ragged-sample.csv', 'line 5002 has 2 fields, but the header has 3'] },
   { name: 'a row with a field too many (past the sniffer\'s sample)', args: ['create', 'ragged-late.csv', ...P], code: 1, culprit: ['ragged-late.csv', 'line 30002 has 3 fields, but the header has 2'] },
-  { name: 'directory as source', args: ['create', 'tables', ...P], code: 1, culprit: ['tables', 'directory'] },
+  // A directory of tables is one source (test/e2e/sources-many.test.ts); one without any is not.
+  { name: 'directory without tables as source', args: ['create', 'no-tables', ...P], code: 1, culprit: ['no-tables', 'directory'] },
   { name: 'unknown extension (.xlsx)', args: ['create', 'book.xlsx', ...P], code: 2, culprit: ['book.xlsx', '.xlsx'] },
   // The prompt
   { name: 'placeholder typo', args: ['create', 'data.csv', '-p', 'Classify: {reveiw}'], code: 1, culprit: ['"reveiw"', 'data.csv', 'Did you mean "review"?'] },
@@ -159,8 +160,8 @@ beforeAll(async () => {
   const parquet = readFileSync(join(dir, 'full.parquet'));
   file('truncated.parquet', parquet.subarray(0, Math.floor(parquet.length / 2)));
   copyFileSync(join(dir, 'full.parquet'), join(dir, 'parquet-data.csv'));
-  mkdirSync(join(dir, 'tables'));
-  file('tables/part-0.csv', csv);
+  mkdirSync(join(dir, 'no-tables'));
+  file('no-tables/notes.txt', 'not a table');
   mkdirSync(join(dir, 'read-only'));
   chmodSync(join(dir, 'read-only'), 0o555);
   for (const [name, content] of [['cfg-broken', '{"model": "echo",\n'], ['cfg-unknown', '{"modle": "echo"}\n'], ['cfg-type', '{"concurrency": "eight"}\n']]) {

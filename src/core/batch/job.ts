@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AnswerLog, readAnswers } from '../answers.js';
 import { Dataset, type InputFormat } from '../dataset.js';
 import { JobError, messageOf, StorageError, fileProblem } from '../errors.js';
-import { checkSourceUnchanged } from '../fingerprint.js';
+import { checkSourceFiles, sourceFiles } from '../source/verify.js';
 import type { JobRecord, JobStore } from '../jobs.js';
 import { transition } from '../lifecycle.js';
 import { redactSecrets } from '../models.js';
@@ -35,9 +35,9 @@ export async function startBatchJob(store: JobStore, id: string, options: { env:
   let dataset = options.dataset;
   try {
     job = transition(store, job, 'running', { pid: process.pid, pid_started: thisProcess().started, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null, batch_state: 'submitting' });
-    checkSourceUnchanged(job.source, job.id);
+    checkSourceFiles(job.source, job.id);
     claimJobOutput(store, job);
-    dataset ??= await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat });
+    dataset ??= await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat });
     job = await submitBatches(store, job, dataset, options.env);
     job = transition(store, job, 'running', { pid: null, pid_started: null, batch_state: 'submitted' });
   } catch (error) {
@@ -109,7 +109,7 @@ async function collectAndCommit(store: JobStore, job: JobRecord, env: NodeJS.Pro
   const paths = store.paths(job.id);
   let dataset: Dataset | undefined;
   try {
-    dataset = await Dataset.open(job.source.path, { format: job.settings.input_format as InputFormat });
+    dataset = await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat });
     const rows = dataset.rowCount;
     const variants = job.settings.variants.length;
     const state = await readAnswers(paths.answers, rows, variants);

@@ -38,7 +38,8 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
   const { columns, renders } = compileVariants(s.variants, dataset);
   const selection = selectionOf(job, paths.sample);
   const chosen = selection.kind === 'rows' ? new Set(readSample(selection.path)) : undefined;
-  const limit = selection.kind === 'first' ? selection.count : undefined;
+  const limit = selection.kind === 'first' ? selection.count : selection.kind === 'range' ? selection.end : undefined;
+  const start = selection.kind === 'range' ? selection.start : 0;
 
   const apis = new Map<string, BatchApi>();
   const limits = new Map<string, BatchLimits>();
@@ -86,7 +87,7 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
     for await (const chunk of dataset.stream(columns, limit)) {
       for (let i = 0; i < chunk.rows.length; i++) {
         const row = chunk.rows[i];
-        if (chosen && !chosen.has(row)) continue;
+        if (row < start || (chosen && !chosen.has(row))) continue;
         for (let index = 0; index < s.variants.length; index++) {
           const at = row * s.variants.length + index;
           if (state.done[at] || pending[at]) continue;

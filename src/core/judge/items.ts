@@ -29,14 +29,15 @@ export type RowItems = (row: number, values: readonly (string | null)[], answers
  */
 export async function* judgeItems(dataset: Dataset, columns: readonly string[], byRowPath: string, selection: RowSelection, build: RowItems): AsyncGenerator<WorkItem[]> {
   const chosen = selection.kind === 'rows' ? new Set((JSON.parse(readFileSync(selection.path, 'utf8')) as { rows: number[] }).rows) : undefined;
-  const limit = selection.kind === 'first' ? selection.count : undefined;
+  const limit = selection.kind === 'first' ? selection.count : selection.kind === 'range' ? selection.end : undefined;
+  const start = selection.kind === 'range' ? selection.start : 0;
   const lines = createInterface({ input: createReadStream(byRowPath), crlfDelay: Infinity })[Symbol.asyncIterator]();
   try {
     for await (const chunk of dataset.stream(columns, limit)) {
       const items: WorkItem[] = [];
       for (let i = 0; i < chunk.rows.length; i++) {
         const row = chunk.rows[i];
-        if (chosen && !chosen.has(row)) continue;
+        if (row < start || (chosen && !chosen.has(row))) continue;
         const next = await lines.next();
         const entry = next.done ? undefined : JSON.parse(next.value) as { row: number; a: (AnswerCell | null)[] };
         if (!entry || entry.row !== row) throw new JobError(`The answers put in row order are out of step with the source at row ${row}; nothing was judged wrongly.`, 'Run `evalctl resume` again; if it persists, report it.');

@@ -19,6 +19,7 @@ type Blocked = Extract<Standing, { holder: Holder }>;
  * explicit `-o` held by another job is refused in one line naming that job. Returns the record.
  */
 export function takeNewOutput(store: JobStore, job: JobRecord, choice: OutputChoice): JobRecord {
+  if (privateOutput(job.output)) return job;
   const me = holderFor(store, job.id);
   if (choice.explicit) {
     const blocked = reserveOutput(job.output, me, { overwrite: choice.overwrite });
@@ -46,6 +47,7 @@ export function takeNewOutput(store: JobStore, job: JobRecord, choice: OutputCho
  * takes the path back if nobody holds it; refuses if another job took it over meanwhile.
  */
 export function claimJobOutput(store: JobStore, job: JobRecord): void {
+  if (privateOutput(job.output)) return;
   const blocked = reserveOutput(job.output, holderFor(store, job.id), { overwrite: false });
   if (blocked) {
     throw new JobError(
@@ -57,6 +59,7 @@ export function claimJobOutput(store: JobStore, job: JobRecord): void {
 
 /** A job that stopped before writing anything gives its output path back (the folder stays as it was). */
 export function releaseJobOutput(store: JobStore, job: JobRecord): void {
+  if (privateOutput(job.output)) return;
   if (!existsSync(job.output)) releaseOutput(job.output, holderFor(store, job.id));
 }
 
@@ -73,4 +76,12 @@ export function takenError(output: string, blocked: Blocked, overwrite: boolean)
     `The output ${output} belongs to job ${other} (${blocked.status}).`,
     overwrite ? 'Choose another output path.' : 'Pass --overwrite to take it over, or choose another output path.',
   );
+}
+
+/**
+ * `-o -` and `-o s3://...`: the file is written in the job's own folder (see `outputFileFor`),
+ * which no other job shares, so there is nothing to reserve.
+ */
+function privateOutput(output: string): boolean {
+  return output === '-' || /^s3:\/\//i.test(output);
 }

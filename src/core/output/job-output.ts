@@ -4,10 +4,13 @@ import type { JobRecord, JobStore } from '../jobs.js';
 import { writeOutput, type OutputFormat, type RowSelection } from '../writer.js';
 import { judgeExtraLogs, judgeLogPaths } from '../judge/columns.js';
 import { answerColumns } from './columns.js';
+import { outputFileFor } from '../source/emit.js';
+import { shardOutputMetadata } from '../shard.js';
 
 /** Which rows of the source a job covers: all, its first n, or its seeded sample (stored beside it). */
 export function selectionOf(job: JobRecord, samplePath: string): RowSelection {
   const s = job.settings;
+  if (s.shard) return { kind: 'range', start: s.shard.start, end: s.shard.end };
   if (!s.is_sample || s.sample_count === null) return { kind: 'all' };
   if (s.sample_seed === null) return { kind: 'first', count: s.sample_count };
   return { kind: 'rows', path: samplePath };
@@ -28,7 +31,7 @@ export async function writeJobOutput(
   const paths = store.paths(job.id);
   const format = options.format ?? (s.output_format as OutputFormat);
   await writeOutput(dataset, {
-    output: options.output ?? job.output,
+    output: options.output ?? outputFileFor(job.output, format, paths.dir),
     format,
     // The format decides how nested structured fields are written (JSON text in CSV).
     columns: answerColumns({ ...s, output_format: format }),
@@ -37,5 +40,6 @@ export async function writeJobOutput(
     selection: selectionOf(job, paths.sample),
     extraLogs: judgeExtraLogs(s, judgeLogPaths(store, job.id)),
     afterWrite: options.afterWrite,
+    metadata: shardOutputMetadata(job),
   });
 }
