@@ -97,7 +97,7 @@ export function progressLine(p: RunProgress, rate: number | undefined, costKnown
   if (rate !== undefined) parts.push(`${rate.toFixed(1)} rows/s`, `ETA ${rate > 0 ? formatDuration((p.total - p.processed) / rate) : '?'}`);
   parts.push(`${formatCount(p.promptTokens + p.completionTokens)} tokens`, costKnown ? formatCost(p.cost) : 'cost unknown');
   if (p.failed) parts.push(`${formatCount(p.failed)} failed`);
-  if (p.cached) parts.push(`${formatCount(p.cached)} ${REUSED}`);
+  if (p.cached) parts.push(reusedText(p.cached, p.deduplicated));
   const backoff = backoffNote(p);
   if (backoff) parts.push(backoff);
   return parts.join(', ');
@@ -170,7 +170,13 @@ export function modelsOf(job: JobRecord): string {
 }
 
 /** Rows answered without a request: a cache hit, or a prompt identical to one sent in this run (temperature 0). */
-export const REUSED = 'from the cache or a repeated prompt';
+/** `5 from the cache, 6 repeated prompts`: rows that cost nothing, by why. */
+export function reusedText(cached: number, deduplicated = 0): string {
+  const parts: string[] = [];
+  if (cached - deduplicated > 0) parts.push(`${formatCount(cached - deduplicated)} from the cache`);
+  if (deduplicated > 0) parts.push(`${formatCount(deduplicated)} repeated prompt${deduplicated === 1 ? '' : 's'} (sent once)`);
+  return parts.join(', ');
+}
 
 /** The end-of-run bill, on stderr: totals, then each variant side by side when there are several. */
 export function printSummary(t: Terminal, job: JobRecord, wallSeconds: number): void {
@@ -179,7 +185,7 @@ export function printSummary(t: Terminal, job: JobRecord, wallSeconds: number): 
   const several = job.variants.length > 1;
   const status = jobStatusText(job);
   say(t, `${paint(t, 'bold', `Job ${job.id}`)} ${paint(t, status.style, status.text)}`);
-  say(t, `  ${several ? 'answers' : 'rows   '}    ${formatCount(ok)} done, ${formatCount(job.failed_rows)} failed${job.cached_rows ? `, ${formatCount(job.cached_rows)} ${REUSED}` : ''} (of ${formatCount(total)}${several ? `: ${formatCount(job.rows)} rows x ${job.variants.length} variants` : ''})`);
+  say(t, `  ${several ? 'answers' : 'rows   '}    ${formatCount(ok)} done, ${formatCount(job.failed_rows)} failed${job.cached_rows ? `, ${reusedText(job.cached_rows, job.deduplicated_rows)}` : ''} (of ${formatCount(total)}${several ? `: ${formatCount(job.rows)} rows x ${job.variants.length} variants` : ''})`);
   say(t, `  tokens     ${formatCount(job.prompt_tokens_used)} prompt + ${formatCount(job.completion_tokens_used)} completion = ${formatCount(job.tokens_used)}`);
   const unpriced = job.variants.filter((v) => v.cost_usd === null).map((v) => v.model);
   say(t, `  cost       ${formatCost(job.cost_usd)}${unpriced.length ? ` (no price for ${unpriced.join(', ')}; add one under "pricing" in .evalrc)` : ''}${job.credits_used !== null ? ` (${job.credits_used.toFixed(4)} credits)` : ''}`);

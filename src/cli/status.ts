@@ -41,6 +41,7 @@ export function progressOf(job: JobRecord): RunProgress {
     total: job.progress.total,
     failed: job.failed_rows,
     cached: job.cached_rows,
+    deduplicated: job.deduplicated_rows ?? 0,
     promptTokens: job.prompt_tokens_used,
     completionTokens: job.completion_tokens_used,
     cost: job.cost_usd ?? 0,

@@ -130,6 +130,7 @@ export function entryOf(line: Buffer, rowCount: number, variants = 1): Answer | 
     prompt_tokens: (entry.prompt_tokens as number | null | undefined) ?? 0,
     completion_tokens: (entry.completion_tokens as number | null | undefined) ?? 0,
     cost: (entry.cost as number | null | undefined) ?? 0,
+    ...(entry.deduplicated === true ? { deduplicated: true } : {}),
   };
 }
 

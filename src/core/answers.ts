@@ -28,6 +28,8 @@ export interface Answer {
   readonly prompt_tokens: number;
   readonly completion_tokens: number;
   readonly cost: number;
+  /** With status `cached`: answered by an identical prompt sent earlier in the same run (not the cache). */
+  readonly deduplicated?: boolean;
 }
 
 /**
@@ -135,8 +137,10 @@ export interface AnswerTally {
   answered: number;
   /** Rows whose latest outcome is an error. */
   failed: number;
-  /** Rows answered from the cache. */
+  /** Rows answered from the cache, or by an identical prompt of the same run (`deduplicated`). */
   cached: number;
+  /** Of `cached`, rows answered by an identical prompt of the same run. */
+  deduplicated: number;
   promptTokens: number;
   completionTokens: number;
   cost: number;
@@ -162,8 +166,9 @@ export async function readAnswers(path: string, rows: number, variants = 1): Pro
   const size = rows * variants;
   const done = new Uint8Array(size);
   const failed = new Uint8Array(size);
+  /** 0: not cached, 1: from the cache, 2: by a twin of the same run. */
   const fromCache = new Uint8Array(size);
-  const tallies: AnswerTally[] = Array.from({ length: variants }, () => ({ answered: 0, failed: 0, cached: 0, promptTokens: 0, completionTokens: 0, cost: 0, latency: new LatencySample() }));
+  const tallies: AnswerTally[] = Array.from({ length: variants }, () => ({ answered: 0, failed: 0, cached: 0, deduplicated: 0, promptTokens: 0, completionTokens: 0, cost: 0, latency: new LatencySample() }));
   let skipped = 0;
   await forEachLine(path, (line) => {
     const entry = entryOf(line, rows, variants);
@@ -176,7 +181,7 @@ export async function readAnswers(path: string, rows: number, variants = 1): Pro
     if (entry.status !== 'failed') {
       done[at] = 1;
       failed[at] = 0;
-      fromCache[at] = entry.status === 'cached' ? 1 : 0;
+      fromCache[at] = entry.status !== 'cached' ? 0 : entry.deduplicated ? 2 : 1;
       if (entry.status === 'answered' && entry.latency_ms !== null) tally.latency.add(entry.latency_ms);
     } else if (!done[at]) {
       failed[at] = 1;
@@ -184,7 +189,11 @@ export async function readAnswers(path: string, rows: number, variants = 1): Pro
   });
   for (let at = 0; at < size; at++) {
     const tally = tallies[at % variants];
-    if (done[at]) { tally.answered += 1; if (fromCache[at]) tally.cached += 1; }
+    if (done[at]) {
+      tally.answered += 1;
+      if (fromCache[at]) tally.cached += 1;
+      if (fromCache[at] === 2) tally.deduplicated += 1;
+    }
     else if (failed[at]) tally.failed += 1;
   }
   return { done, failed, tallies, skipped };

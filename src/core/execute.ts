@@ -262,12 +262,12 @@ function sampleFile(path: string): number[] {
 /** Live counters to start from: what the answer log says was done in earlier runs. */
 function progressFrom(job: JobRecord, tallies: Awaited<ReturnType<typeof readAnswers>>['tallies']): RunProgress {
   const variants = tallies.map((t) => ({
-    processed: t.answered + t.failed, failed: t.failed, cached: t.cached,
+    processed: t.answered + t.failed, failed: t.failed, cached: t.cached, deduplicated: t.deduplicated,
     promptTokens: t.promptTokens, completionTokens: t.completionTokens, cost: t.cost, latency: t.latency,
   }));
-  const sum = (key: 'processed' | 'failed' | 'cached' | 'promptTokens' | 'completionTokens' | 'cost') => variants.reduce((total, v) => total + v[key], 0);
+  const sum = (key: 'processed' | 'failed' | 'cached' | 'deduplicated' | 'promptTokens' | 'completionTokens' | 'cost') => variants.reduce((total, v) => total + v[key], 0);
   return {
-    processed: sum('processed'), total: job.progress.total, failed: sum('failed'), cached: sum('cached'),
+    processed: sum('processed'), total: job.progress.total, failed: sum('failed'), cached: sum('cached'), deduplicated: sum('deduplicated'),
     promptTokens: sum('promptTokens'), completionTokens: sum('completionTokens'), cost: sum('cost'),
     inFlight: 0, concurrency: job.settings.concurrency, variants,
   };
@@ -286,6 +286,7 @@ function snapshot(job: JobRecord, progress: RunProgress): JobRecord {
       processed: p.processed,
       failed_rows: p.failed,
       cached_rows: p.cached,
+      deduplicated_rows: p.deduplicated ?? 0,
       prompt_tokens_used: p.promptTokens,
       completion_tokens_used: p.completionTokens,
       tokens_used: p.promptTokens + p.completionTokens,
@@ -300,6 +301,7 @@ function snapshot(job: JobRecord, progress: RunProgress): JobRecord {
     variants,
     failed_rows: progress.failed,
     cached_rows: progress.cached,
+    deduplicated_rows: progress.deduplicated ?? 0,
     prompt_tokens_used: progress.promptTokens,
     completion_tokens_used: progress.completionTokens,
     tokens_used: tokens,

@@ -24,7 +24,10 @@ export interface VariantStats {
   /** (row, variant) outcomes so far: answered, cached or failed. */
   processed: number;
   failed_rows: number;
+  /** Rows answered at no cost: from the response cache, or by a repeated prompt (`deduplicated_rows`). */
   cached_rows: number;
+  /** Of `cached_rows`, rows answered by an identical prompt sent earlier in the same run. */
+  deduplicated_rows?: number;
   prompt_tokens_used: number;
   completion_tokens_used: number;
   tokens_used: number;
@@ -64,7 +67,10 @@ export interface JobRecord {
   judge_usage?: JudgeUsage | null;
   pairwise_usage?: JudgeUsage | null;
   failed_rows: number;
+  /** Rows answered at no cost: from the response cache, or by a repeated prompt (`deduplicated_rows`). */
   cached_rows: number;
+  /** Of `cached_rows`, rows answered by an identical prompt sent earlier in the same run. */
+  deduplicated_rows?: number;
   prompt_tokens_used: number;
   completion_tokens_used: number;
   tokens_used: number;

@@ -114,7 +114,7 @@ describe('readAnswers', () => {
     expect([...done]).toEqual([1, 0, 1, 1, 0]);
     expect([...failed]).toEqual([0, 1, 0, 0, 0]);
     const { latency, ...tally } = tallies[0];
-    expect(tally).toEqual({ answered: 3, failed: 1, cached: 1, promptTokens: 50, completionTokens: 25, cost: 0.75 });
+    expect(tally).toEqual({ answered: 3, failed: 1, cached: 1, deduplicated: 0, promptTokens: 50, completionTokens: 25, cost: 0.75 });
     expect(latency.count).toBe(0);
   });
 

@@ -144,6 +144,9 @@ describe('Runner', () => {
     expect(provider.paid()).toBe(1);
     expect(answers.filter((a) => a.status === 'cached')).toHaveLength(9);
     expect(progress.cached).toBe(9);
+    // Repeats within the run are told apart from cache hits (answers paid for by earlier runs).
+    expect(answers.filter((a) => a.deduplicated)).toHaveLength(9);
+    expect(progress.deduplicated).toBe(9);
   });
 
   it('the same prompt on two variants is two requests (scopes differ)', async () => {

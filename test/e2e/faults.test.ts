@@ -36,7 +36,7 @@ describe.each(['openai', 'anthropic'] as Wire[])('done when, over the %s wire', 
     const again = await run(['-o', second], { wire });
     expect(again.code, again.stderr).toBe(0);
     expect(stub.stats().requests).toBe(0);
-    expect(again.stderr).toContain('rows       2,000 done, 0 failed, 2,000 from the cache or a repeated prompt (of 2,000)');
+    expect(again.stderr).toContain('rows       2,000 done, 0 failed, 2,000 from the cache (of 2,000)');
     expect(again.stderr).toContain('cost       $0.00');
     // The same answers, each now marked as served from the cache.
     const [one, two] = await Promise.all([readTable(first), readTable(second)]);

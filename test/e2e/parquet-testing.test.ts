@@ -45,7 +45,7 @@ describe.each([
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('');
     // Repeated prompts (nulls.snappy.parquet has 8 equal rows) are answered once and reused.
-    expect(result.stderr).toMatch(new RegExp(`rows {7}${rows} done, 0 failed(, \\d+ from the cache or a repeated prompt)? \\(of ${rows}\\)`));
+    expect(result.stderr).toMatch(new RegExp(`rows {7}${rows} done, 0 failed(, \\d+ repeated prompts? \\(sent once\\))? \\(of ${rows}\\)`));
 
     const [source, written] = await Promise.all([readTable(input), readTable(output)]);
     expect(written.columns).toEqual([...source.columns, { name: 'prediction', type: 'VARCHAR' }, { name: 'prediction_status', type: 'VARCHAR' }, { name: 'prediction_error', type: 'VARCHAR' }]);

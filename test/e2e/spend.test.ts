@@ -92,7 +92,7 @@ describe('the response cache', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(stub.stats().requests).toBe(requests);
     expect((await readTable(output)).rows.map((row) => row.answer)).toEqual(prompts.map(stubAnswer));
-    expect(result.stderr).toContain(requests === 0 ? '5 done, 0 failed, 5 from the cache or a repeated prompt (of 5)' : '5 done, 0 failed (of 5)');
+    expect(result.stderr).toContain(requests === 0 ? '5 done, 0 failed, 5 from the cache (of 5)' : '5 done, 0 failed (of 5)');
   });
 });
 
@@ -112,7 +112,7 @@ describe('identical prompts within one run', () => {
     expect((await readTable(output)).rows.map((row) => row.prediction)).toEqual(TEXTS.map((text) => stubAnswer(`Classify: ${text}`)));
     expect(stub.stats().paid).toBe(paid);
     if (paid === 4) for (const text of new Set(TEXTS)) expect(stub.paidCount(`Classify: ${text}`)).toBe(1);
-    expect(result.stderr).toContain(paid === 4 ? '10 done, 0 failed, 6 from the cache or a repeated prompt (of 10)' : '10 done, 0 failed (of 10)');
+    expect(result.stderr).toContain(paid === 4 ? '10 done, 0 failed, 6 repeated prompts (sent once) (of 10)' : '10 done, 0 failed (of 10)');
   });
 });
 

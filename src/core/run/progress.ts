@@ -6,6 +6,8 @@ export interface VariantProgress {
   processed: number;
   failed: number;
   cached: number;
+  /** Of `cached`, answered by an identical prompt sent earlier in the same run. */
+  deduplicated?: number;
   promptTokens: number;
   completionTokens: number;
   cost: number;
@@ -19,6 +21,8 @@ export interface RunProgress {
   total: number;
   failed: number;
   cached: number;
+  /** Of `cached`, answered by an identical prompt sent earlier in the same run. */
+  deduplicated?: number;
   promptTokens: number;
   completionTokens: number;
   cost: number;

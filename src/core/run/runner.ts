@@ -170,10 +170,12 @@ export class Runner {
     }
     const endpoint = this.endpoints.get(lane.endpoint)!;
     const key = lane.scope === undefined ? undefined : cacheKey(lane.scope, item.prompt);
-    const hit = key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
+    // A prompt already sent in this run is a twin (a repeated prompt), whether its answer is back
+    // or not; the cache answers only what earlier runs paid for.
+    const twin = key !== undefined ? this.memo.get(key) : undefined;
+    const hit = !twin && key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
     if (hit) { this.finish(item, { completion: hit, attempts: 0, latencyMs: 0 }, 'cached'); return; }
     this.outstanding += 1;
-    const twin = key !== undefined ? this.memo.get(key) : undefined;
     // A twin costs nothing and takes no slot: it waits on its leader.
     if (twin) this.start(item, endpoint, key, twin, 0);
     else endpoint.backlog.push({ item, key });
@@ -266,7 +268,7 @@ export class Runner {
     const checked = lane.check?.(outcome.completion.text);
     // An answer that fails its check is not cached: asked again, the model may get it right.
     if (!shared && key !== undefined && lane.cache && checked?.ok !== false) this.options.cache?.put(key, outcome.completion);
-    this.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered', checked);
+    this.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered', checked, shared);
   }
 
   private remember(key: string, outcome: Promise<Outcome>): void {
@@ -360,7 +362,7 @@ export class Runner {
     this.progress.concurrency = total;
   }
 
-  private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached', checked?: Checked): void {
+  private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached', checked?: Checked, deduplicated = false): void {
     const cached = status === 'cached';
     const { completion } = outcome;
     checked ??= this.options.lanes[item.variant].check?.(completion.text);
@@ -377,6 +379,7 @@ export class Runner {
     for (const p of [totals, variant]) {
       p.processed += 1;
       if (cached) p.cached += 1;
+      if (deduplicated) p.deduplicated = (p.deduplicated ?? 0) + 1;
       p.promptTokens += promptTokens;
       p.completionTokens += completionTokens;
       p.cost += cost;
@@ -409,6 +412,7 @@ export class Runner {
       row: item.row, variant: item.variant, status, answer: checked ? checked.text : completion.text, error: null, error_kind: null,
       attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
       prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
+      ...(deduplicated ? { deduplicated: true } : {}),
     });
   }
 
