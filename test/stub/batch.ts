@@ -7,6 +7,7 @@
 // ends after `batchPolls` retrieves. Requests whose prompt has a `failPrompts` string error (400),
 // a `batchExpirePrompts` string expire; results come back shuffled (seeded).
 import type http from 'node:http';
+import { requestedSchema, stubObject } from './structured.js';
 import * as W from './wire.js';
 
 export interface BatchOptions {
@@ -25,7 +26,8 @@ export interface BatchStats {
   requests: number;
 }
 
-interface Request { custom_id: string; prompt: string; system: string; model: string }
+/** `schema`: the JSON Schema the request asks the answer to follow (response_format or a forced tool), as the live stub reads it. */
+interface Request { custom_id: string; prompt: string; system: string; model: string; schema?: ReturnType<typeof requestedSchema> }
 interface BatchState {
   id: string;
   wire: W.Wire;
@@ -127,7 +129,7 @@ export function createBatchApi(context: BatchContext) {
       const item = parse(line);
       const parsed = W.parseChat(item?.body);
       if (typeof parsed === 'string' || typeof item.custom_id !== 'string' || item.method !== 'POST' || item.url !== body.endpoint) return error('openai', 400, `bad batch line: ${typeof parsed === 'string' ? parsed : 'custom_id, method and url are required'} (stub)`);
-      requests.push({ custom_id: item.custom_id, ...parsed });
+      requests.push({ custom_id: item.custom_id, ...parsed, schema: requestedSchema(item.body) });
     }
     return start('openai', body.endpoint, body.input_file_id, requests);
   }
@@ -139,7 +141,7 @@ export function createBatchApi(context: BatchContext) {
     for (const item of body.requests) {
       const parsed = W.parseMessages(item?.params);
       if (typeof parsed === 'string' || typeof item.custom_id !== 'string') return error('anthropic', 400, `bad batch request: ${typeof parsed === 'string' ? parsed : 'custom_id is required'} (stub)`);
-      requests.push({ custom_id: item.custom_id, ...parsed });
+      requests.push({ custom_id: item.custom_id, ...parsed, schema: requestedSchema(item.params) });
     }
     return start('anthropic', '/v1/messages', null, requests);
   }
@@ -197,10 +199,12 @@ export function createBatchApi(context: BatchContext) {
         continue;
       }
       counts.succeeded++;
-      const answer = context.answer(r.prompt);
+      // Structured output: the object the live stub builds from the schema (a forced tool's input on the Anthropic wire).
+      const answer = r.schema && !o.answer ? JSON.stringify(stubObject(r.schema.schema, r.prompt)) : context.answer(r.prompt);
       const pt = W.tokens(r.system + r.prompt), ct = W.tokens(answer);
       context.paid(r.prompt, r.model);
-      if (batch.wire === 'anthropic') output.push(JSON.stringify({ custom_id: r.custom_id, result: { type: 'succeeded', message: JSON.parse(W.messageBody(++n, r.model, answer, pt, ct)) } }));
+      const message = r.schema?.via === 'tool' ? W.toolBody(++n, r.model, answer, pt, ct) : W.messageBody(++n, r.model, answer, pt, ct);
+      if (batch.wire === 'anthropic') output.push(JSON.stringify({ custom_id: r.custom_id, result: { type: 'succeeded', message: JSON.parse(message) } }));
       else output.push(JSON.stringify({ id: `batch_req_${++n}`, custom_id: r.custom_id, response: { status_code: 200, request_id: `req_${n}`, body: JSON.parse(W.chatBody(n, r.model, answer, pt, ct)) }, error: null }));
     }
     batch.counts = counts;

@@ -114,6 +114,9 @@ function anthropicResult(item: Anthropic.Messages.MessageBatchIndividualResponse
   if ((message.stop_reason as string) === 'refusal') return { custom_id, type: 'failed', kind: 'refusal', message: 'refused: the model declined to answer (stop_reason "refusal")' };
   let text = '';
   for (const block of message.content ?? []) if (block.type === 'text') text += block.text;
+  // A forced tool (structured output): the answer is the tool's input, as in providers/anthropic.ts.
+  const tool = (message.content ?? []).find((block) => block.type === 'tool_use');
+  if (tool && tool.type === 'tool_use') text = JSON.stringify(tool.input);
   return { custom_id, type: 'succeeded', text, promptTokens: message.usage?.input_tokens ?? 0, completionTokens: message.usage?.output_tokens ?? 0 };
 }
 

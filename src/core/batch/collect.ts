@@ -2,6 +2,7 @@ import type { Answer, AnswerLog } from '../answers.js';
 import { redactSecrets } from '../models.js';
 import { batchPrice, costOf, priceFor, type Price } from '../pricing.js';
 import type { JobSpec } from '../spec.js';
+import { answerChecker, type Checked } from '../structured/validate.js';
 import type { BatchApi } from './clients.js';
 import { parseCustomId, type BatchResult } from './types.js';
 
@@ -15,13 +16,15 @@ import { parseCustomId, type BatchResult } from './types.js';
 export async function collectBatch(api: BatchApi, id: string, spec: JobSpec, done: Uint8Array, log: AnswerLog, env: NodeJS.ProcessEnv): Promise<number> {
   const variants = spec.variants.length;
   const prices = spec.variants.map((v) => batchPrice(v.price ?? priceFor(v.model)));
+  // A variant with a schema has its answers validated as live (execute.ts lanesOf).
+  const checks = spec.variants.map((v) => (v.schema ? answerChecker(v.schema) : undefined));
   let logged = 0;
   for await (const result of api.results(id)) {
     const pair = parseCustomId(result.custom_id);
     if (!pair || pair.variant >= variants || result.type === 'canceled') continue;
     const at = pair.row * variants + pair.variant;
     if (at >= done.length || done[at]) continue;
-    const answer = answerOf(pair.row, pair.variant, result, prices[pair.variant], spec.max_answer_bytes);
+    const answer = answerOf(pair.row, pair.variant, result, prices[pair.variant], spec.max_answer_bytes, checks[pair.variant]);
     log.append(answer.error === null ? answer : { ...answer, error: redactSecrets(answer.error, env) });
     if (answer.status !== 'failed') done[at] = 1;
     logged += 1;
@@ -29,7 +32,7 @@ export async function collectBatch(api: BatchApi, id: string, spec: JobSpec, don
   return logged;
 }
 
-function answerOf(row: number, variant: number, result: Exclude<BatchResult, { type: 'canceled' }>, price: Price | undefined, maxBytes: number | null): Answer {
+function answerOf(row: number, variant: number, result: Exclude<BatchResult, { type: 'canceled' }>, price: Price | undefined, maxBytes: number | null, check?: (text: string) => Checked): Answer {
   const base = { row, variant, attempts: 1, latency_ms: null };
   if (result.type === 'failed') {
     return { ...base, status: 'failed', answer: null, error: result.message, error_kind: result.kind, prompt_tokens: 0, completion_tokens: 0, cost: 0 };
@@ -38,5 +41,8 @@ function answerOf(row: number, variant: number, result: Exclude<BatchResult, { t
   if (maxBytes !== null && Buffer.byteLength(result.text) > maxBytes) {
     return { ...base, ...usage, status: 'failed', answer: null, error: `the answer is over --max-answer-bytes ${maxBytes}`, error_kind: 'too-large' };
   }
-  return { ...base, ...usage, status: 'answered', answer: result.text, error: null, error_kind: null };
+  const checked = check?.(result.text);
+  // An answer that does not match the schema is paid for and kept (`<target>_raw`), as live.
+  if (checked && !checked.ok) return { ...base, ...usage, status: 'failed', answer: result.text, error: checked.error, error_kind: 'invalid-output' };
+  return { ...base, ...usage, status: 'answered', answer: checked ? checked.text : result.text, error: null, error_kind: null };
 }

@@ -1,5 +1,7 @@
 import { ANTHROPIC_DEFAULT_MAX_TOKENS } from '../providers/anthropic.js';
 import type { VariantSpec } from '../spec.js';
+import { SCHEMA_NAME } from '../structured/request.js';
+import { strictSchema } from '../structured/strict.js';
 import { customId } from './types.js';
 
 /** Reasoning models take `max_completion_tokens` and only the default temperature (as in providers/openai.ts). */
@@ -21,6 +23,10 @@ export function requestLine(variant: VariantSpec, row: number, index: number, pr
       messages: [{ role: 'user', content: prompt }],
       ...(variant.system ? { system: variant.system } : {}),
       temperature: variant.temperature,
+      // Structured output as a forced tool, as providers/anthropic.ts sends it live.
+      ...(variant.schema
+        ? { tools: [{ name: SCHEMA_NAME, description: 'Give the answer.', input_schema: variant.schema }], tool_choice: { type: 'tool', name: SCHEMA_NAME } }
+        : {}),
     };
     return JSON.stringify({ custom_id: id, params });
   }
@@ -29,6 +35,8 @@ export function requestLine(variant: VariantSpec, row: number, index: number, pr
   const body = {
     model: variant.model,
     messages,
+    // Structured output as a strict json_schema, as providers/openai.ts sends it live.
+    ...(variant.schema ? { response_format: { type: 'json_schema', json_schema: { name: SCHEMA_NAME, schema: strictSchema(variant.schema), strict: true } } } : {}),
     ...(reasoning ? {} : { temperature: variant.temperature }),
     ...(variant.max_tokens !== null ? (reasoning ? { max_completion_tokens: variant.max_tokens } : { max_tokens: variant.max_tokens }) : {}),
   };
