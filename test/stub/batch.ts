@@ -1,4 +1,5 @@
-// Batch endpoints of the stub server, in both wire formats, as the real SDKs call them:
+// Batch endpoints of the stub server, in both wire formats, as the real SDKs call them
+// (OpenAI batches to /v1/chat/completions or /v1/embeddings):
 //   OpenAI:    POST /v1/files (multipart), GET /v1/files/:id, GET /v1/files/:id/content,
 //              POST /v1/batches, GET /v1/batches, GET /v1/batches/:id, POST /v1/batches/:id/cancel
 //   Anthropic: POST /v1/messages/batches, GET /v1/messages/batches, GET /v1/messages/batches/:id,
@@ -27,7 +28,11 @@ export interface BatchStats {
 }
 
 /** `schema`: the JSON Schema the request asks the answer to follow (response_format or a forced tool), as the live stub reads it. */
-interface Request { custom_id: string; prompt: string; system: string; model: string; schema?: ReturnType<typeof requestedSchema> }
+interface Request {
+  custom_id: string; prompt: string; system: string; model: string; schema?: ReturnType<typeof requestedSchema>;
+  /** An embeddings request's inputs (`prompt` is them joined by newlines) and `dimensions`. */
+  inputs?: string[]; dimensions?: number;
+}
 interface BatchState {
   id: string;
   wire: W.Wire;
@@ -122,11 +127,18 @@ export function createBatchApi(context: BatchContext) {
     const body = parse(raw);
     const file = files.get(body?.input_file_id);
     if (!file) return error('openai', 400, `input_file_id ${body?.input_file_id} is not an uploaded file (stub)`);
-    if (body.endpoint !== '/v1/chat/completions' || body.completion_window !== '24h') return error('openai', 400, 'endpoint must be /v1/chat/completions and completion_window 24h (stub)');
+    if (!['/v1/chat/completions', '/v1/embeddings'].includes(body.endpoint) || body.completion_window !== '24h') return error('openai', 400, 'endpoint must be /v1/chat/completions or /v1/embeddings and completion_window 24h (stub)');
     const requests: Request[] = [];
     for (const line of file.content.split('\n')) {
       if (!line.trim()) continue;
       const item = parse(line);
+      if (body.endpoint === '/v1/embeddings') {
+        const e = W.parseEmbeddings(item?.body);
+        if (typeof e === 'string' || typeof item.custom_id !== 'string' || item.method !== 'POST' || item.url !== body.endpoint) return error('openai', 400, `bad batch line: ${typeof e === 'string' ? e : 'custom_id, method and url are required'} (stub)`);
+        const dimensions = typeof item.body.dimensions === 'number' ? item.body.dimensions : undefined;
+        requests.push({ custom_id: item.custom_id, prompt: e.inputs.join('\n'), system: '', model: e.model, inputs: e.inputs, ...(dimensions !== undefined ? { dimensions } : {}) });
+        continue;
+      }
       const parsed = W.parseChat(item?.body);
       if (typeof parsed === 'string' || typeof item.custom_id !== 'string' || item.method !== 'POST' || item.url !== body.endpoint) return error('openai', 400, `bad batch line: ${typeof parsed === 'string' ? parsed : 'custom_id, method and url are required'} (stub)`);
       requests.push({ custom_id: item.custom_id, ...parsed, schema: requestedSchema(item.body) });
@@ -199,6 +211,10 @@ export function createBatchApi(context: BatchContext) {
         continue;
       }
       counts.succeeded++;
+      if (r.inputs) {
+        output.push(JSON.stringify({ id: `batch_req_${++n}`, custom_id: r.custom_id, response: { status_code: 200, request_id: `req_${n}`, body: JSON.parse(W.embeddingsBody(r.model, r.inputs, false, r.dimensions)) }, error: null }));
+        continue;
+      }
       // Structured output: the object the live stub builds from the schema (a forced tool's input on the Anthropic wire).
       const answer = r.schema && !o.answer ? JSON.stringify(stubObject(r.schema.schema, r.prompt)) : context.answer(r.prompt);
       const pt = W.tokens(r.system + r.prompt), ct = W.tokens(answer);

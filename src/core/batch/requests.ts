@@ -1,14 +1,27 @@
+import { dimensionsToSend } from '../embeddings/spec.js';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS } from '../providers/anthropic.js';
 import type { VariantSpec } from '../spec.js';
 import { SCHEMA_NAME } from '../structured/request.js';
 import { strictSchema } from '../structured/strict.js';
-import { customId } from './types.js';
+import { customId, groupId } from './types.js';
 
 /** Reasoning models take `max_completion_tokens` and only the default temperature (as in providers/openai.ts). */
 const REASONING = /^(o\d|gpt-5)/;
 
-/** The endpoint every OpenAI batch request goes to. */
+/** The endpoint OpenAI chat batch requests go to. */
 export const OPENAI_BATCH_ENDPOINT = '/v1/chat/completions';
+/** The endpoint OpenAI embeddings batch requests go to (a batch has one endpoint: these go in batches of their own). */
+export const OPENAI_EMBEDDINGS_ENDPOINT = '/v1/embeddings';
+
+/**
+ * One line of an embeddings batch request file: the request a live run sends for several rows of
+ * an embedding variant (grouped as `batchEmbeddings` groups them), `custom_id` naming its rows.
+ */
+export function embeddingLine(variant: VariantSpec, index: number, rows: readonly number[], inputs: readonly string[]): string {
+  const dimensions = dimensionsToSend(variant.model, variant.dimensions);
+  const body = { model: variant.model, input: inputs, encoding_format: 'float', ...(dimensions !== undefined ? { dimensions } : {}) };
+  return JSON.stringify({ custom_id: groupId(index, rows), method: 'POST', url: OPENAI_EMBEDDINGS_ENDPOINT, body });
+}
 
 /**
  * One line of a batch request file: the same request a live run sends for (row, variant),
