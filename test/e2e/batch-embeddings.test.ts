@@ -47,4 +47,28 @@ describe('--batch-api with embeddings (OpenAI)', () => {
       else expect([row.prediction, row.prediction_status, row.prediction_error]).toEqual([stubEmbedding(reviews[i], 8), 'answered', null]);
     });
   });
+
+  it('an expired request fails each of its rows; resume sends that request again, and only it', async () => {
+    stub.configure({ batchExpirePrompts: ['review number 3'] });
+    stub.reset();
+    const output = join(temp.dir, 'expired.parquet');
+    const env = { ...stubEnv(stub, 'openai', join(temp.dir, 'home2')), EVALCTL_BATCH_POLL_MS: '50' };
+    const created = await runCli(['create', input, '-p', '{review}', '-m', 'text-embedding-3-small', '--dimensions', '8', '--batch-api', '-o', output, '--json'], { cwd: temp.dir, env });
+    expect(created.code, created.stderr).toBe(3);
+    const job = JSON.parse(created.stdout);
+    // Rows 0-6 and 8-10 went in one request (row 7 is empty, failed unsent).
+    const grouped = [0, 1, 2, 3, 4, 5, 6, 8, 9, 10];
+    expect(job).toMatchObject({ status: 'completed', failed_rows: grouped.length + 1 });
+    let { rows } = await readTable(output);
+    expect(rows.filter((r) => String(r.prediction_error).includes('expired')).map((r) => Number(r.id))).toEqual(grouped);
+
+    stub.configure({ batchExpirePrompts: undefined });
+    const before = stub.stats().batches.requests;
+    const resumed = await runCli(['resume', job.id, '--json'], { cwd: temp.dir, env });
+    expect(resumed.code, resumed.stderr).toBe(3);
+    expect(stub.stats().batches.requests - before).toBe(1);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'completed', failed_rows: 1 });
+    ({ rows } = await readTable(output));
+    rows.forEach((row, i) => expect(row.prediction).toEqual(i === EMPTY ? null : stubEmbedding(reviews[i], 8)));
+  });
 });
