@@ -131,7 +131,5 @@ export default async function create(context: Context, sourceArgument: string | 
 function batchUnsupported(spec: JobSpec): string | undefined {
   if (spec.judge) return '--judge';
   if (spec.pairwise) return '--pairwise';
-  if (spec.variants.some((v) => v.schema)) return '--schema (structured output)';
-  if (spec.variants.some((v) => v.output_type === 'embeddings')) return 'embeddings';
   return undefined;
 }

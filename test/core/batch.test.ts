@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { batchLimits, pollDelays } from '../../src/core/batch/limits.js';
-import { requestLine } from '../../src/core/batch/requests.js';
-import { customId, parseCustomId } from '../../src/core/batch/types.js';
+import { embeddingLine, requestLine } from '../../src/core/batch/requests.js';
+import { customId, groupId, parseCustomId, requestRows } from '../../src/core/batch/types.js';
 import { batchPrice, PRICES } from '../../src/core/pricing.js';
 import type { VariantSpec } from '../../src/core/spec.js';
+import { strictSchema } from '../../src/core/structured/strict.js';
 
 describe('batchPrice', () => {
   it.each([
@@ -45,6 +46,18 @@ describe('custom ids and request lines', () => {
     expect(parseCustomId(id)).toBeUndefined();
   });
 
+  it.each<[number[], number, string]>([
+    [[0, 1, 2, 3], 0, 'v0:r0-3'],
+    [[5], 2, 'v2:r5'],
+    [[3, 5, 7, 8, 9, 20], 1, 'v1:r3,5,7-9,20'],
+  ])('embedding rows %j of variant %i are %s and back', (rows, variant, id) => {
+    expect(groupId(variant, rows)).toBe(id);
+    expect(requestRows(id)).toEqual({ rows, variant });
+  });
+  it.each(['v0:r', 'v0:3', 'v:r1', 'v0:r1,', 'v0:r1--2'])('%j names no rows', (id) => {
+    expect(requestRows(id)).toBeUndefined();
+  });
+
   const variant = (over: Partial<VariantSpec>): VariantSpec => ({ name: 'v', model: 'gpt-4o-mini', provider: 'openai', base_url: null, prompt: '{x}', system: null, temperature: 0, max_tokens: null, price: null, ...over });
   it.each([
     ['OpenAI chat', variant({ max_tokens: 5, system: 'S' }), { custom_id: '3-1', method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'hi' }], temperature: 0, max_tokens: 5 } }],
@@ -52,5 +65,19 @@ describe('custom ids and request lines', () => {
     ['Anthropic', variant({ model: 'claude-haiku-4-5', provider: 'anthropic' }), { custom_id: '3-1', params: { model: 'claude-haiku-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }], temperature: 0 } }],
   ])('%s', (_, spec, expected) => {
     expect(JSON.parse(requestLine(spec, 3, 1, 'hi'))).toEqual(expected);
+  });
+  const schema = { type: 'object', properties: { label: { type: 'string', enum: ['a', 'b'] } } };
+  it.each([
+    ['OpenAI', variant({ schema }), (line: any) => line.body.response_format, { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: strictSchema(schema) } }],
+    ['Anthropic', variant({ model: 'claude-haiku-4-5', provider: 'anthropic', schema }), (line: any) => [line.params.tools, line.params.tool_choice], [[{ name: 'answer', description: 'Give the answer.', input_schema: schema }], { type: 'tool', name: 'answer' }]],
+  ])('%s with a schema sends it as live', (_, spec, pick, expected) => {
+    expect(pick(JSON.parse(requestLine(spec, 3, 1, 'hi')))).toEqual(expected);
+  });
+  it.each([
+    ['no --dimensions', null, { model: 'text-embedding-3-small', input: ['a', 'b'], encoding_format: 'float' }],
+    ['--dimensions 8', 8, { model: 'text-embedding-3-small', input: ['a', 'b'], encoding_format: 'float', dimensions: 8 }],
+  ])('embeddings, %s', (_, dimensions, body) => {
+    const spec = variant({ model: 'text-embedding-3-small', output_type: 'embeddings', dimensions });
+    expect(JSON.parse(embeddingLine(spec, 1, [4, 5], ['a', 'b']))).toEqual({ custom_id: 'v1:r4-5', method: 'POST', url: '/v1/embeddings', body });
   });
 });

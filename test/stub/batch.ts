@@ -1,4 +1,5 @@
-// Batch endpoints of the stub server, in both wire formats, as the real SDKs call them:
+// Batch endpoints of the stub server, in both wire formats, as the real SDKs call them
+// (OpenAI batches to /v1/chat/completions or /v1/embeddings):
 //   OpenAI:    POST /v1/files (multipart), GET /v1/files/:id, GET /v1/files/:id/content,
 //              POST /v1/batches, GET /v1/batches, GET /v1/batches/:id, POST /v1/batches/:id/cancel
 //   Anthropic: POST /v1/messages/batches, GET /v1/messages/batches, GET /v1/messages/batches/:id,
@@ -7,6 +8,7 @@
 // ends after `batchPolls` retrieves. Requests whose prompt has a `failPrompts` string error (400),
 // a `batchExpirePrompts` string expire; results come back shuffled (seeded).
 import type http from 'node:http';
+import { requestedSchema, stubObject } from './structured.js';
 import * as W from './wire.js';
 
 export interface BatchOptions {
@@ -25,7 +27,12 @@ export interface BatchStats {
   requests: number;
 }
 
-interface Request { custom_id: string; prompt: string; system: string; model: string }
+/** `schema`: the JSON Schema the request asks the answer to follow (response_format or a forced tool), as the live stub reads it. */
+interface Request {
+  custom_id: string; prompt: string; system: string; model: string; schema?: ReturnType<typeof requestedSchema>;
+  /** An embeddings request's inputs (`prompt` is them joined by newlines) and `dimensions`. */
+  inputs?: string[]; dimensions?: number;
+}
 interface BatchState {
   id: string;
   wire: W.Wire;
@@ -120,14 +127,21 @@ export function createBatchApi(context: BatchContext) {
     const body = parse(raw);
     const file = files.get(body?.input_file_id);
     if (!file) return error('openai', 400, `input_file_id ${body?.input_file_id} is not an uploaded file (stub)`);
-    if (body.endpoint !== '/v1/chat/completions' || body.completion_window !== '24h') return error('openai', 400, 'endpoint must be /v1/chat/completions and completion_window 24h (stub)');
+    if (!['/v1/chat/completions', '/v1/embeddings'].includes(body.endpoint) || body.completion_window !== '24h') return error('openai', 400, 'endpoint must be /v1/chat/completions or /v1/embeddings and completion_window 24h (stub)');
     const requests: Request[] = [];
     for (const line of file.content.split('\n')) {
       if (!line.trim()) continue;
       const item = parse(line);
+      if (body.endpoint === '/v1/embeddings') {
+        const e = W.parseEmbeddings(item?.body);
+        if (typeof e === 'string' || typeof item.custom_id !== 'string' || item.method !== 'POST' || item.url !== body.endpoint) return error('openai', 400, `bad batch line: ${typeof e === 'string' ? e : 'custom_id, method and url are required'} (stub)`);
+        const dimensions = typeof item.body.dimensions === 'number' ? item.body.dimensions : undefined;
+        requests.push({ custom_id: item.custom_id, prompt: e.inputs.join('\n'), system: '', model: e.model, inputs: e.inputs, ...(dimensions !== undefined ? { dimensions } : {}) });
+        continue;
+      }
       const parsed = W.parseChat(item?.body);
       if (typeof parsed === 'string' || typeof item.custom_id !== 'string' || item.method !== 'POST' || item.url !== body.endpoint) return error('openai', 400, `bad batch line: ${typeof parsed === 'string' ? parsed : 'custom_id, method and url are required'} (stub)`);
-      requests.push({ custom_id: item.custom_id, ...parsed });
+      requests.push({ custom_id: item.custom_id, ...parsed, schema: requestedSchema(item.body) });
     }
     return start('openai', body.endpoint, body.input_file_id, requests);
   }
@@ -139,7 +153,7 @@ export function createBatchApi(context: BatchContext) {
     for (const item of body.requests) {
       const parsed = W.parseMessages(item?.params);
       if (typeof parsed === 'string' || typeof item.custom_id !== 'string') return error('anthropic', 400, `bad batch request: ${typeof parsed === 'string' ? parsed : 'custom_id is required'} (stub)`);
-      requests.push({ custom_id: item.custom_id, ...parsed });
+      requests.push({ custom_id: item.custom_id, ...parsed, schema: requestedSchema(item.params) });
     }
     return start('anthropic', '/v1/messages', null, requests);
   }
@@ -197,10 +211,16 @@ export function createBatchApi(context: BatchContext) {
         continue;
       }
       counts.succeeded++;
-      const answer = context.answer(r.prompt);
+      if (r.inputs) {
+        output.push(JSON.stringify({ id: `batch_req_${++n}`, custom_id: r.custom_id, response: { status_code: 200, request_id: `req_${n}`, body: JSON.parse(W.embeddingsBody(r.model, r.inputs, false, r.dimensions)) }, error: null }));
+        continue;
+      }
+      // Structured output: the object the live stub builds from the schema (a forced tool's input on the Anthropic wire).
+      const answer = r.schema && !o.answer ? JSON.stringify(stubObject(r.schema.schema, r.prompt)) : context.answer(r.prompt);
       const pt = W.tokens(r.system + r.prompt), ct = W.tokens(answer);
       context.paid(r.prompt, r.model);
-      if (batch.wire === 'anthropic') output.push(JSON.stringify({ custom_id: r.custom_id, result: { type: 'succeeded', message: JSON.parse(W.messageBody(++n, r.model, answer, pt, ct)) } }));
+      const message = r.schema?.via === 'tool' ? W.toolBody(++n, r.model, answer, pt, ct) : W.messageBody(++n, r.model, answer, pt, ct);
+      if (batch.wire === 'anthropic') output.push(JSON.stringify({ custom_id: r.custom_id, result: { type: 'succeeded', message: JSON.parse(message) } }));
       else output.push(JSON.stringify({ id: `batch_req_${++n}`, custom_id: r.custom_id, response: { status_code: 200, request_id: `req_${n}`, body: JSON.parse(W.chatBody(n, r.model, answer, pt, ct)) }, error: null }));
     }
     batch.counts = counts;

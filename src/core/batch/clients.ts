@@ -12,8 +12,8 @@ import type { BatchCounts, BatchResult } from './types.js';
 
 /** A provider's batch API behind one small interface: create, look at, cancel, read results. */
 export interface BatchApi {
-  /** Sends the request file (JSONL, in the provider's batch shape) as one batch; returns its id. */
-  create(file: string): Promise<string>;
+  /** Sends the request file (JSONL, in the provider's batch shape) as one batch to `url` (OpenAI; default chat completions); returns its id. */
+  create(file: string, url?: string): Promise<string>;
   retrieve(id: string): Promise<{ status: string; ended: boolean; counts: BatchCounts }>;
   cancel(id: string): Promise<void>;
   /** The results of an ended batch, streamed in whatever order the provider returns them. */
@@ -32,9 +32,9 @@ export function batchApi(endpoint: { provider: 'openai' | 'anthropic'; base_url:
 
 function openaiBatches(client: OpenAI): BatchApi {
   return {
-    async create(file) {
+    async create(file, url = OPENAI_BATCH_ENDPOINT) {
       const uploaded = await client.files.create({ file: createReadStream(file), purpose: 'batch' });
-      const batch = await client.batches.create({ input_file_id: uploaded.id, endpoint: OPENAI_BATCH_ENDPOINT, completion_window: '24h' });
+      const batch = await client.batches.create({ input_file_id: uploaded.id, endpoint: url as OpenAI.Batches.BatchCreateParams['endpoint'], completion_window: '24h' });
       return batch.id;
     },
     async retrieve(id) {
@@ -69,6 +69,7 @@ function openaiResult(line: any): BatchResult {
   if (response.status_code !== 200) {
     return { custom_id, type: 'failed', kind: kindForStatus(response.status_code), message: `OpenAI ${response.status_code}: ${response.body?.error?.message ?? 'error'}` };
   }
+  if (Array.isArray(response.body?.data)) return embeddingsResult(custom_id, response.body);
   const choice = response.body?.choices?.[0];
   const content = choice?.message?.content;
   if (choice?.finish_reason === 'content_filter' || (typeof content !== 'string' && choice?.message?.refusal)) {
@@ -77,6 +78,15 @@ function openaiResult(line: any): BatchResult {
   if (typeof content !== 'string') return { custom_id, type: 'failed', kind: 'bad-response', message: 'the answer has no content (null)' };
   const usage = response.body.usage ?? {};
   return { custom_id, type: 'succeeded', text: content, promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 };
+}
+
+/** An embeddings response: the vectors in input order (a missing one is an empty string, failed by collect). */
+function embeddingsResult(custom_id: string, body: any): BatchResult {
+  const texts: string[] = new Array(body.data.length).fill('');
+  for (const item of body.data) {
+    if (Number.isInteger(item?.index) && item.index >= 0 && item.index < texts.length && Array.isArray(item.embedding)) texts[item.index] = JSON.stringify(item.embedding);
+  }
+  return { custom_id, type: 'succeeded', text: '', texts, promptTokens: body.usage?.prompt_tokens ?? 0, completionTokens: 0 };
 }
 
 function anthropicBatches(client: Anthropic): BatchApi {
@@ -114,6 +124,9 @@ function anthropicResult(item: Anthropic.Messages.MessageBatchIndividualResponse
   if ((message.stop_reason as string) === 'refusal') return { custom_id, type: 'failed', kind: 'refusal', message: 'refused: the model declined to answer (stop_reason "refusal")' };
   let text = '';
   for (const block of message.content ?? []) if (block.type === 'text') text += block.text;
+  // A forced tool (structured output): the answer is the tool's input, as in providers/anthropic.ts.
+  const tool = (message.content ?? []).find((block) => block.type === 'tool_use');
+  if (tool && tool.type === 'tool_use') text = JSON.stringify(tool.input);
   return { custom_id, type: 'succeeded', text, promptTokens: message.usage?.input_tokens ?? 0, completionTokens: message.usage?.output_tokens ?? 0 };
 }
 

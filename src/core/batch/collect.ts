@@ -2,8 +2,10 @@ import type { Answer, AnswerLog } from '../answers.js';
 import { redactSecrets } from '../models.js';
 import { batchPrice, costOf, priceFor, type Price } from '../pricing.js';
 import type { JobSpec } from '../spec.js';
+import { answerChecker, type Checked } from '../structured/validate.js';
 import type { BatchApi } from './clients.js';
-import { parseCustomId, type BatchResult } from './types.js';
+import { shareTokens } from '../embeddings/batcher.js';
+import { requestRows, type BatchResult } from './types.js';
 
 /**
  * Streams one ended batch's results into the answer log as they are read, matched to their
@@ -15,21 +17,28 @@ import { parseCustomId, type BatchResult } from './types.js';
 export async function collectBatch(api: BatchApi, id: string, spec: JobSpec, done: Uint8Array, log: AnswerLog, env: NodeJS.ProcessEnv): Promise<number> {
   const variants = spec.variants.length;
   const prices = spec.variants.map((v) => batchPrice(v.price ?? priceFor(v.model)));
+  // A variant with a schema has its answers validated as live (execute.ts lanesOf).
+  const checks = spec.variants.map((v) => (v.schema ? answerChecker(v.schema) : undefined));
   let logged = 0;
   for await (const result of api.results(id)) {
-    const pair = parseCustomId(result.custom_id);
-    if (!pair || pair.variant >= variants || result.type === 'canceled') continue;
-    const at = pair.row * variants + pair.variant;
-    if (at >= done.length || done[at]) continue;
-    const answer = answerOf(pair.row, pair.variant, result, prices[pair.variant], spec.max_answer_bytes);
-    log.append(answer.error === null ? answer : { ...answer, error: redactSecrets(answer.error, env) });
-    if (answer.status !== 'failed') done[at] = 1;
-    logged += 1;
+    const request = requestRows(result.custom_id);
+    if (!request || request.variant >= variants || result.type === 'canceled') continue;
+    const { rows, variant } = request;
+    const answers = result.type === 'succeeded' && result.texts
+      ? vectorAnswers(rows, variant, result, prices[variant], spec.variants[variant].dimensions ?? null)
+      : rows.map((row) => answerOf(row, variant, result, prices[variant], spec.max_answer_bytes, checks[variant]));
+    for (const answer of answers) {
+      const at = answer.row * variants + variant;
+      if (at >= done.length || done[at]) continue;
+      log.append(answer.error === null ? answer : { ...answer, error: redactSecrets(answer.error, env) });
+      if (answer.status !== 'failed') done[at] = 1;
+      logged += 1;
+    }
   }
   return logged;
 }
 
-function answerOf(row: number, variant: number, result: Exclude<BatchResult, { type: 'canceled' }>, price: Price | undefined, maxBytes: number | null): Answer {
+function answerOf(row: number, variant: number, result: Exclude<BatchResult, { type: 'canceled' }>, price: Price | undefined, maxBytes: number | null, check?: (text: string) => Checked): Answer {
   const base = { row, variant, attempts: 1, latency_ms: null };
   if (result.type === 'failed') {
     return { ...base, status: 'failed', answer: null, error: result.message, error_kind: result.kind, prompt_tokens: 0, completion_tokens: 0, cost: 0 };
@@ -38,5 +47,26 @@ function answerOf(row: number, variant: number, result: Exclude<BatchResult, { t
   if (maxBytes !== null && Buffer.byteLength(result.text) > maxBytes) {
     return { ...base, ...usage, status: 'failed', answer: null, error: `the answer is over --max-answer-bytes ${maxBytes}`, error_kind: 'too-large' };
   }
-  return { ...base, ...usage, status: 'answered', answer: result.text, error: null, error_kind: null };
+  const checked = check?.(result.text);
+  // An answer that does not match the schema is paid for and kept (`<target>_raw`), as live.
+  if (checked && !checked.ok) return { ...base, ...usage, status: 'failed', answer: result.text, error: checked.error, error_kind: 'invalid-output' };
+  return { ...base, ...usage, status: 'answered', answer: checked ? checked.text : result.text, error: null, error_kind: null };
+}
+
+/**
+ * An embeddings request's answer fanned out to its rows, as the live runner does: each its vector
+ * (checked to be `dimensions` long) and its share of the prompt tokens (equal shares: the inputs
+ * are not in the results).
+ */
+function vectorAnswers(rows: number[], variant: number, result: Extract<BatchResult, { type: 'succeeded' }>, price: Price | undefined, dimensions: number | null): Answer[] {
+  const texts = result.texts ?? [];
+  const shares = shareTokens(result.promptTokens, rows.map(() => 'x'));
+  return rows.map((row, i) => {
+    const base = { row, variant, attempts: 1, latency_ms: null, prompt_tokens: shares[i], completion_tokens: 0, cost: costOf(price, shares[i], 0) };
+    const text = texts[i] ?? '';
+    if (texts.length !== rows.length || text === '') return { ...base, status: 'failed', answer: null, error: `the answer has ${texts.length} embeddings for ${rows.length} inputs`, error_kind: 'bad-response' };
+    const length = text.split(',').length;
+    if (dimensions !== null && length !== dimensions) return { ...base, status: 'failed', answer: text, error: `the vector has ${length} values, not ${dimensions}`, error_kind: 'invalid-output' };
+    return { ...base, status: 'answered', answer: text, error: null, error_kind: null };
+  });
 }

@@ -2,7 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { JobRecord, JobStore } from '../jobs.js';
-import { parseCustomId } from './types.js';
+import { requestRows } from './types.js';
 
 /**
  * The (row, variant) pairs already in a batch of the job whose results are not in the answer
@@ -17,8 +17,9 @@ export async function pendingPairs(store: JobStore, job: JobRecord, rowCount: nu
     const lines = createInterface({ input: createReadStream(join(store.paths(job.id).dir, 'batches', batch.file)), crlfDelay: Infinity });
     for await (const line of lines) {
       const id = /^\{"custom_id":"([^"]+)"/.exec(line)?.[1];
-      const pair = id === undefined ? undefined : parseCustomId(id);
-      if (pair && pair.row < rowCount && pair.variant < variants) pending[pair.row * variants + pair.variant] = 1;
+      const request = id === undefined ? undefined : requestRows(id);
+      if (!request || request.variant >= variants) continue;
+      for (const row of request.rows) if (row < rowCount) pending[row * variants + request.variant] = 1;
     }
   }
   return pending;

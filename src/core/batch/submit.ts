@@ -1,16 +1,18 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAnswers } from '../answers.js';
+import { AnswerLog, readAnswers } from '../answers.js';
 import type { Dataset } from '../dataset.js';
 import type { JobRecord, JobStore } from '../jobs.js';
 import { transition } from '../lifecycle.js';
 import { selectionOf } from '../output/job-output.js';
 import { compileVariants } from '../prompts.js';
+import { MAX_INPUTS, MAX_REQUEST_TOKENS } from '../embeddings/spec.js';
+import { estimateTokens } from '../providers/echo.js';
 import { endpointKey, type VariantSpec } from '../spec.js';
 import { batchApi, batchCallError, type BatchApi } from './clients.js';
 import { batchLimits, type BatchLimits } from './limits.js';
 import { pendingPairs, readSample } from './pending.js';
-import { requestLine } from './requests.js';
+import { embeddingLine, OPENAI_EMBEDDINGS_ENDPOINT, requestLine } from './requests.js';
 import type { ProviderBatch } from './types.js';
 
 /** One endpoint's batch being filled: its request file, and how much it holds. */
@@ -20,6 +22,17 @@ interface OpenBatch {
   requests: number;
   bytes: number;
 }
+
+/** Embedding variants' rows being grouped into one request (as `batchEmbeddings` groups them live). */
+interface OpenGroup {
+  rows: number[];
+  inputs: string[];
+  tokens: number;
+}
+
+const isEmbedding = (v: VariantSpec) => v.output_type === 'embeddings';
+/** A batch has one endpoint: an endpoint's embedding requests go in batches of their own. */
+const batchKey = (v: VariantSpec) => `${endpointKey(v)}${isEmbedding(v) ? ` ${OPENAI_EMBEDDINGS_ENDPOINT}` : ''}`;
 
 /**
  * Sends every (row, variant) without an answer, and not already in a batch of the job, to the
@@ -44,6 +57,8 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
   const apis = new Map<string, BatchApi>();
   const limits = new Map<string, BatchLimits>();
   const open = new Map<string, OpenBatch>();
+  const groups: (OpenGroup | undefined)[] = s.variants.map(() => undefined);
+  const groupSize = Math.max(1, Math.min(s.batch_size, MAX_INPUTS));
   for (const v of s.variants) {
     const key = endpointKey(v);
     if (apis.has(key)) continue;
@@ -52,13 +67,14 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
     limits.set(key, batchLimits(provider, env));
   }
   let sequence = job.batches?.length ?? 0;
+  let empties: AnswerLog | undefined;
 
   const send = async (key: string, variant: VariantSpec) => {
     const batch = open.get(key);
     if (!batch) return;
     let id: string;
     try {
-      id = await apis.get(key)!.create(batch.path);
+      id = await apis.get(endpointKey(variant))!.create(batch.path, isEmbedding(variant) ? OPENAI_EMBEDDINGS_ENDPOINT : undefined);
     } catch (error) {
       throw batchCallError(`send ${batch.requests} requests to ${variant.provider === 'anthropic' ? 'Anthropic' : 'OpenAI'} as a`, undefined, error);
     }
@@ -76,10 +92,12 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
 
   try {
     await streamRequests();
-    for (const v of s.variants) await send(endpointKey(v), v);
+    for (let index = 0; index < s.variants.length; index++) await closeGroup(index);
+    for (const v of s.variants) await send(batchKey(v), v);
   } finally {
     // A submission cut short (a refused batch): the unsent files are dropped; resume writes them again.
     for (const batch of open.values()) { closeSync(batch.fd); rmSync(batch.path, { force: true }); }
+    empties?.close();
   }
   return job;
 
@@ -92,24 +110,59 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
           const at = row * s.variants.length + index;
           if (state.done[at] || pending[at]) continue;
           const variant = s.variants[index];
-          const key = endpointKey(variant);
-          const line = Buffer.from(`${requestLine(variant, row, index, renders[index](chunk.values[i]))}\n`);
-          const max = limits.get(key)!;
-          let batch = open.get(key);
-          if (batch && (batch.requests + 1 > max.requests || batch.bytes + line.length > max.bytes)) {
-            await send(key, variant);
-            batch = undefined;
-          }
-          if (!batch) {
-            const path = join(folder, `next-${++sequence}.jsonl`);
-            batch = { path, fd: openSync(path, 'w'), requests: 0, bytes: 0 };
-            open.set(key, batch);
-          }
-          writeSync(batch.fd, line);
-          batch.requests += 1;
-          batch.bytes += line.length;
+          const prompt = renders[index](chunk.values[i]);
+          if (isEmbedding(variant)) await addToGroup(index, row, prompt);
+          else await write(variant, Buffer.from(`${requestLine(variant, row, index, prompt)}\n`));
         }
       }
     }
+  }
+
+  /** Adds a row to its embedding variant's open request, closing it (a line) when full. */
+  async function addToGroup(index: number, row: number, prompt: string): Promise<void> {
+    if (prompt.trim() === '') return failEmpty(index, row);
+    const tokens = estimateTokens(prompt);
+    const current = groups[index];
+    if (current && current.tokens + tokens > MAX_REQUEST_TOKENS) await closeGroup(index);
+    const group = (groups[index] ??= { rows: [], inputs: [], tokens: 0 });
+    group.rows.push(row);
+    group.inputs.push(prompt);
+    group.tokens += tokens;
+    if (group.rows.length >= groupSize) await closeGroup(index);
+  }
+
+  async function closeGroup(index: number): Promise<void> {
+    const group = groups[index];
+    if (!group) return;
+    groups[index] = undefined;
+    await write(s.variants[index], Buffer.from(`${embeddingLine(s.variants[index], index, group.rows, group.inputs)}\n`));
+  }
+
+  /** Embedding APIs refuse empty text (a 400 that would fail the whole request): the row fails unsent, as live. */
+  function failEmpty(index: number, row: number): void {
+    empties ??= new AnswerLog(paths.answers);
+    empties.append({
+      row, variant: index, status: 'failed', answer: null, error: 'the input is empty; embedding endpoints refuse empty text, so it was not sent',
+      error_kind: 'bad-request', attempts: 0, latency_ms: null, prompt_tokens: 0, completion_tokens: 0, cost: 0,
+    });
+  }
+
+  /** Appends a request line to its endpoint's open batch, sending the batch first when the line would not fit. */
+  async function write(variant: VariantSpec, line: Buffer): Promise<void> {
+    const key = batchKey(variant);
+    const max = limits.get(endpointKey(variant))!;
+    let batch = open.get(key);
+    if (batch && (batch.requests + 1 > max.requests || batch.bytes + line.length > max.bytes)) {
+      await send(key, variant);
+      batch = undefined;
+    }
+    if (!batch) {
+      const path = join(folder, `next-${++sequence}.jsonl`);
+      batch = { path, fd: openSync(path, 'w'), requests: 0, bytes: 0 };
+      open.set(key, batch);
+    }
+    writeSync(batch.fd, line);
+    batch.requests += 1;
+    batch.bytes += line.length;
   }
 }

@@ -40,7 +40,7 @@ export type BatchState = 'submitting' | 'submitted';
 
 /** A provider's answer to one request, matched back to its (row, variant) by `custom_id`. */
 export type BatchResult =
-  | { custom_id: string; type: 'succeeded'; text: string; promptTokens: number; completionTokens: number }
+  | { custom_id: string; type: 'succeeded'; text: string; promptTokens: number; completionTokens: number; /** An embeddings request's vectors (JSON arrays), one per input in order. */ texts?: string[] }
   | { custom_id: string; type: 'failed'; kind: import('../providers/types.js').FailureKind; message: string }
   | { custom_id: string; type: 'canceled' };
 
@@ -52,6 +52,35 @@ export function customId(row: number, variant: number): string {
 export function parseCustomId(id: string): { row: number; variant: number } | undefined {
   const match = /^(\d+)-(\d+)$/.exec(id);
   return match ? { row: Number(match[1]), variant: Number(match[2]) } : undefined;
+}
+
+/**
+ * `v<variant>:r<rows>`: an embeddings request, which carries several rows (`--batch-size`), the
+ * rows as ranges (`v0:r0-9`, `v1:r3,5,7-9`).
+ */
+export function groupId(variant: number, rows: readonly number[]): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    let j = i;
+    while (j + 1 < rows.length && rows[j + 1] === rows[j] + 1) j++;
+    ranges.push(j > i ? `${rows[i]}-${rows[j]}` : `${rows[i]}`);
+    i = j;
+  }
+  return `v${variant}:r${ranges.join(',')}`;
+}
+
+/** The (rows, variant) of a request's `custom_id`, either form: one row (`customId`) or several (`groupId`). */
+export function requestRows(id: string): { rows: number[]; variant: number } | undefined {
+  const pair = parseCustomId(id);
+  if (pair) return { rows: [pair.row], variant: pair.variant };
+  const match = /^v(\d+):r(\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)$/.exec(id);
+  if (!match) return undefined;
+  const rows: number[] = [];
+  for (const range of match[2].split(',')) {
+    const [a, b = a] = range.split('-').map(Number);
+    for (let row = a; row <= b && rows.length <= 1_000_000; row++) rows.push(row);
+  }
+  return { rows, variant: Number(match[1]) };
 }
 
 /** The variants of a job grouped by endpoint: one batch set each. */
