@@ -25,7 +25,11 @@ export function startPty(args: string[], options: { cwd: string; env?: Record<st
   const done = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done, output: () => stdout, type: (keys: string) => child.stdin.write(keys) };
+  // Keys typed after the CLI has exited (a test typing on while the program already answered
+  // and quit) would raise EPIPE on the closed terminal: they reach no one, so they are dropped.
+  child.stdin.on('error', () => undefined);
+  const type = (keys: string) => { if (child.exitCode === null && child.signalCode === null && child.stdin.writable) child.stdin.write(keys); };
+  return { child, done, output: () => stdout, type };
 }
 
 /** Runs the CLI on a pseudo-terminal to the end (see `startPty`). */
