@@ -5,8 +5,9 @@ import { cacheKey, type ResponseCache } from '../cache.js';
 import { ProviderError } from '../errors.js';
 import { costOf, type Price } from '../pricing.js';
 import { estimateTokens } from '../providers/echo.js';
-import type { BatchProvider, Completion, CompletionRequest, Failure, Provider } from '../providers/types.js';
+import type { BatchProvider, Completion, CompletionRequest, Failure, PromptPart, Provider } from '../providers/types.js';
 import { shareTokens } from '../embeddings/batcher.js';
+import { imageTokens } from '../images/sniff.js';
 import type { RunSettings } from '../spec.js';
 import type { Checked } from '../structured/validate.js';
 import { Endpoint } from './endpoint.js';
@@ -19,6 +20,10 @@ export interface WorkItem {
   readonly row: number;
   readonly variant: number;
   readonly prompt: string;
+  /** The prompt as text and images (`--input-type image`); `prompt` is then its text with each image as a hash, for the cache key. */
+  readonly parts?: readonly PromptPart[];
+  /** Why this row cannot be sent (an image missing or not an image): it fails as `bad-input`, unsent. */
+  readonly error?: string;
   /** Several rows sent in one request (an embedding lane's batch, see `batchEmbeddings`); `row` and `prompt` are the first's. */
   readonly batch?: readonly { readonly row: number; readonly prompt: string }[];
 }
@@ -162,6 +167,10 @@ export class Runner {
   /** Answers a pair from the cache, or starts it as the twin of a prompt in flight, or queues it at its endpoint. */
   private admit(item: WorkItem): void {
     const lane = this.options.lanes[item.variant];
+    if (item.error !== undefined) {
+      this.finishFailed(item, { failure: { kind: 'bad-input', message: item.error }, message: item.error, attempts: 0, latencyMs: 0 });
+      return;
+    }
     if (lane.embedding && !item.batch) {
       // Embedding APIs refuse empty text (a 400 that would fail the whole batch): fail the row unsent.
       const message = 'the input is empty; embedding endpoints refuse empty text, so it was not sent';
@@ -242,7 +251,8 @@ export class Runner {
     const paid = this.paid[item.variant];
     if (item.batch) return paid.count > 0 ? (paid.cost / paid.count) * item.batch.length : costOf(lane.price, item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0), 0);
     if (paid.count > 0) return paid.cost / paid.count;
-    return costOf(lane.price, estimateTokens((lane.request.system ?? '') + item.prompt), lane.request.maxTokens ?? 256);
+    const images = item.parts ? item.parts.filter((part) => typeof part !== 'string').length * imageTokens(lane.provider.id) : 0;
+    return costOf(lane.price, estimateTokens((lane.request.system ?? '') + item.prompt) + images, lane.request.maxTokens ?? 256);
   }
 
   /** Would one more request pass the budget, counting every admitted pair at its estimate? */
@@ -280,7 +290,7 @@ export class Runner {
   private async send(item: WorkItem, endpoint: Endpoint): Promise<Outcome> {
     const signal = this.controller.signal;
     const lane = this.options.lanes[item.variant];
-    const request = { ...lane.request, prompt: item.prompt };
+    const request = { ...lane.request, prompt: item.prompt, ...(item.parts ? { parts: item.parts } : {}) };
     const tokens = item.batch
       ? item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0)
       : estimateTokens((request.system ?? '') + item.prompt) + (request.maxTokens ?? 0);
