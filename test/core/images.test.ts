@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { imageLimitBytes, sniffImage } from '../../src/core/images/sniff.js';
 import { resolveImage, resolveRow } from '../../src/core/images/resolve.js';
+import { imageColumns } from '../../src/core/images/columns.js';
 
 // The image half of `--input-type image`: what a cell becomes before it is sent.
 
@@ -79,5 +80,27 @@ describe('resolveRow', () => {
 
   it('fails the row on its first bad image', async () => {
     expect(await resolveRow(['Describe ', { image: 'gone.png' }], { baseDir: dir, provider: 'openai' })).toMatchObject({ error: expect.stringMatching(/gone\.png does not exist/) });
+  });
+});
+
+describe('imageColumns', () => {
+  const columns = [
+    { name: 'id', type: 'BIGINT' }, { name: 'caption', type: 'VARCHAR' }, { name: 'scan', type: 'BLOB' },
+    { name: 'Photo', type: 'VARCHAR' }, { name: 'thumb_url', type: 'VARCHAR' }, { name: 'imgs', type: 'VARCHAR' }, { name: 'imaging_notes', type: 'VARCHAR' },
+  ];
+  it.each([
+    ['BLOB and image-like names by default', ['id', 'caption', 'scan', 'Photo', 'thumb_url', 'imgs', 'imaging_notes'], [], ['scan', 'Photo', 'thumb_url', 'imgs']],
+    ['only placeholders count', ['caption', 'thumb_url'], [], ['thumb_url']],
+    ['--image-column replaces the default', ['caption', 'thumb_url'], ['caption'], ['caption']],
+  ])('%s', (_name, used, named, expected) => {
+    expect(imageColumns(used, columns, named, 't.csv')).toEqual(expected);
+  });
+
+  it.each([
+    ['no image placeholder', ['id', 'caption'], [], /^--input-type image, but no placeholder in the prompt is an image column \(placeholders: id, caption\)\.$/],
+    ['a named column not in the table', ['id'], ['pic'], /^--image-column "pic" is not in t\.csv \(columns: id, caption/],
+    ['a named column not in the prompt', ['id'], ['caption'], /^--image-column "caption" is not a \{placeholder\} in the prompt\.$/],
+  ])('%s: one line', (_name, used, named, message) => {
+    expect(() => imageColumns(used, columns, named, 't.csv')).toThrow(message);
   });
 });

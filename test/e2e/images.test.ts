@@ -85,6 +85,28 @@ describe.each(['openai', 'anthropic'] as Wire[])('over the %s wire', (wire) => {
   });
 });
 
+describe('resume', () => {
+  it('reads images the same way (the image columns and folder are stored in the job): a file put back is sent', async () => {
+    const root = setup();
+    writeFileSync(join(root, 'data', 'items.csv'), 'id,photo\n1,img/dot.png\n2,img/later.jpg\n');
+    const env = stubEnv(stub, 'openai', join(root, 'home'));
+    const first = await runCli(['create', 'data/items.csv', '--input-type', 'image', '-p', '{id} {photo}', '-m', 'gpt-4o-mini', '-o', 'out.csv', '--json'], { cwd: root, env });
+    expect(first.code, first.stderr).toBe(3);
+    const job = JSON.parse(first.stdout);
+    expect(job.settings).toMatchObject({ input_type: 'image', image_columns: ['photo'], image_base: join(root, 'data') });
+    writeFileSync(join(root, 'data', 'img', 'later.jpg'), Buffer.from(JPEG_HEX, 'hex'));
+    // From another directory: relative paths still resolve against the source file's folder.
+    const resumed = await runCli(['resume', job.id], { cwd: join(root, 'data', 'img'), env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const { rows } = await readTable(join(root, 'out.csv'));
+    expect(rows.map(outcome)).toEqual([
+      { answer: stubAnswer('1  [images: 1 image/png]'), status: 'answered', error: null },
+      { answer: stubAnswer('2  [images: 1 image/jpeg]'), status: 'answered', error: null },
+    ]);
+    expect(stub.stats().models).toEqual({ 'gpt-4o-mini': 2 });
+  });
+});
+
 describe('create --input-type', () => {
   it.each([
     ['video', ['--input-type', 'video'], /^evalctl: --input-type video is not supported yet\.$/m],
