@@ -232,6 +232,9 @@ function priceOf(variant: { price: Price | null; model: string }): Price | undef
   return variant.price ?? priceFor(variant.model);
 }
 
+/** Work items with images handed to the runner at once at most. */
+const IMAGE_ITEMS_PER_YIELD = 16;
+
 /** Streams the rows still to do, one work item per (row, variant) without an answer, chunk by chunk (memory: one chunk). */
 async function* workItems(
   dataset: Dataset,
@@ -246,7 +249,7 @@ async function* workItems(
   const variants = renders.length;
   const start = selection.kind === 'range' ? selection.start : 0;
   for await (const chunk of dataset.stream(columns, limit, images)) {
-    const items: WorkItem[] = [];
+    let items: WorkItem[] = [];
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
       if (row < start || (chosen && !chosen.has(row))) continue;
@@ -255,6 +258,8 @@ async function* workItems(
         const rendered = renders[variant](chunk.values[i]);
         items.push(typeof rendered === 'string' ? { row, variant, prompt: rendered } : { row, variant, ...(await rendered) });
       }
+      // Images are read as the items are made: hand them over a few at a time, so the runner's memory bound holds.
+      if (images?.size && items.length >= IMAGE_ITEMS_PER_YIELD) { yield items; items = []; }
     }
     if (items.length) yield items;
   }

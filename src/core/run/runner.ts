@@ -76,6 +76,8 @@ export interface RunResult {
 
 /** Pairs admitted at most, counting those waiting out a backoff (bounds memory). */
 export const MAX_OUTSTANDING = 4096;
+/** Image bytes (as base64) held by admitted pairs at most, before reading pauses (bounds memory with large images). */
+export const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 /** Prompts remembered for in-run deduplication; past this the oldest are forgotten. */
 export const MEMO_LIMIT = 10_000;
 
@@ -98,6 +100,8 @@ export class Runner {
   private wakeUp?: () => void;
   /** Pairs admitted (queued at an endpoint or started) and not finished: bounded by MAX_OUTSTANDING. */
   private outstanding = 0;
+  /** Image bytes (base64) those pairs hold: bounded by MAX_IMAGE_BYTES. */
+  private imageBytes = 0;
   /** Of those, pairs started and not finished. */
   private inProgress = 0;
   private readonly tasks = new Set<Promise<void>>();
@@ -185,6 +189,7 @@ export class Runner {
     const hit = !twin && key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
     if (hit) { this.finish(item, { completion: hit, attempts: 0, latencyMs: 0 }, 'cached'); return; }
     this.outstanding += 1;
+    this.imageBytes += imageBytesOf(item);
     // A twin costs nothing and takes no slot: it waits on its leader.
     if (twin) this.start(item, endpoint, key, twin, 0);
     else endpoint.backlog.push({ item, key });
@@ -219,6 +224,7 @@ export class Runner {
     const task = this.process(item, endpoint, key, twin).finally(() => {
       this.inProgress -= 1;
       this.outstanding -= 1;
+      this.imageBytes -= imageBytesOf(item);
       endpoint.running -= 1;
       this.reserved -= estimate;
       this.tasks.delete(task);
@@ -230,7 +236,7 @@ export class Runner {
 
   /** No endpoint wants more of the source, or enough pairs are held in memory. */
   private saturated(): boolean {
-    if (this.outstanding >= MAX_OUTSTANDING) return true;
+    if (this.outstanding >= MAX_OUTSTANDING || this.imageBytes >= MAX_IMAGE_BYTES) return true;
     for (const endpoint of this.endpoints.values()) if (endpoint.wantsMore()) return false;
     return true;
   }
@@ -457,4 +463,11 @@ export class Runner {
       attempts: outcome.attempts, latency_ms: outcome.latencyMs, prompt_tokens: 0, completion_tokens: 0, cost: 0,
     });
   }
+}
+
+/** The base64 image data a pair carries (0 for text and image URLs). */
+function imageBytesOf(item: WorkItem): number {
+  let bytes = 0;
+  for (const part of item.parts ?? []) if (typeof part !== 'string' && 'data' in part) bytes += part.data.length;
+  return bytes;
 }
