@@ -65,6 +65,8 @@ export interface RunnerOptions {
   readonly clock?: Clock;
   /** Answers over this many bytes are row failures of kind `too-large` (paid for, not kept). */
   readonly maxAnswerBytes?: number;
+  /** Image bytes (base64) admitted pairs may hold before reading pauses; default MAX_IMAGE_BYTES. */
+  readonly maxImageBytes?: number;
 }
 
 export type StopReason = 'completed' | 'cancelled' | 'budget' | 'fatal';
@@ -236,7 +238,7 @@ export class Runner {
 
   /** No endpoint wants more of the source, or enough pairs are held in memory. */
   private saturated(): boolean {
-    if (this.outstanding >= MAX_OUTSTANDING || this.imageBytes >= MAX_IMAGE_BYTES) return true;
+    if (this.outstanding >= MAX_OUTSTANDING || this.imageBytes >= (this.options.maxImageBytes ?? MAX_IMAGE_BYTES)) return true;
     for (const endpoint of this.endpoints.values()) if (endpoint.wantsMore()) return false;
     return true;
   }
