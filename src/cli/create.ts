@@ -44,6 +44,8 @@ interface CreateFlags extends ScoringFlags, JudgeFlags {
   schema?: string;
   structured?: boolean;
   outputType?: 'text' | 'embeddings';
+  inputType?: 'text' | 'image' | 'video';
+  imageColumn?: string[];
   dimensions?: number;
   template?: string;
 }
@@ -73,7 +75,7 @@ export default async function create(context: Context, sourceArgument: string | 
   let plan;
   try {
     plan = await planJob({
-      ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile,
+      ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile, imageColumns: flags.imageColumn,
       settings, scoring, env: context.env, cwd: context.cwd,
       workDir: reserved && store.paths(reserved).dir, onDownload: downloadProgress(context.t),
     });
@@ -131,5 +133,6 @@ export default async function create(context: Context, sourceArgument: string | 
 function batchUnsupported(spec: JobSpec): string | undefined {
   if (spec.judge) return '--judge';
   if (spec.pairwise) return '--pairwise';
+  if (spec.input_type === 'image') return '--input-type image';
   return undefined;
 }

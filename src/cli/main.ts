@@ -86,6 +86,8 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--schema <schema>', "structured output into typed columns: a JSON Schema file, or 'sentiment: positive|negative, confidence: number, topics: string[]'")
     .option('--structured', 'with --choices: also ask the model for {"label": <one of the choices>}')
     .addOption(new Option('--output-type <type>', 'text (default), or embeddings: a vector per row (text-embedding-* models imply it)').choices(['text', 'embeddings']))
+    .addOption(new Option('--input-type <type>', 'text (default), or image: placeholders of image columns (URLs, data: URLs, paths, BLOBs) are sent as images').choices(['text', 'image', 'video']))
+    .option('--image-column <name>', 'with --input-type image: a column whose placeholder is an image (repeatable; default: BLOB columns and names ending in image, img, photo or url)', collect)
     .option('--dimensions <n>', 'with embeddings: vector length, for models that can shorten theirs', parse.positiveInt)
     .option('--max-answer-bytes <n>', 'refuse (as a row failure) an answer larger than this (default: any size)', parse.positiveInt)
     .option('--cache', 'use the response cache even where a config file or EVALCTL_CACHE turns it off')

@@ -147,10 +147,11 @@ export class Dataset {
   /**
    * Streams rows in file order as chunks of rendered column text (see `renderExpression`).
    * `limit` keeps only the first n rows. Memory stays at one DuckDB chunk (2,048 rows).
+   * BLOB cells of `images` columns come as base64 data: URLs.
    */
-  async *stream(columnNames: readonly string[], limit?: number): AsyncGenerator<RowChunk> {
+  async *stream(columnNames: readonly string[], limit?: number, images?: ReadonlySet<string>): AsyncGenerator<RowChunk> {
     const types = new Map(this.columns.map((c) => [c.name, c.type]));
-    const rendered = columnNames.map((name, i) => `${renderExpression(name, types.get(name) ?? 'VARCHAR')} AS c${i}`);
+    const rendered = columnNames.map((name, i) => `${renderExpression(name, types.get(name) ?? 'VARCHAR', images?.has(name))} AS c${i}`);
     // Row numbers follow file order, so the first n rows are rows 0..n-1; LIMIT lets DuckDB stop reading there.
     const row = ident(this.rowColumn);
     const where = limit === undefined ? '' : ` WHERE ${row} < ${Math.floor(limit)} LIMIT ${Math.floor(limit)}`;

@@ -3,6 +3,7 @@ import type { JobRecord } from './jobs.js';
 import { batchPrice, costOf, priceFor, type Price } from './pricing.js';
 import { sampleRows } from './sample.js';
 import { compileVariants } from './prompts.js';
+import { imageTokens } from './images/sniff.js';
 
 /** What one variant's share of a run would cost, worked out without calling the model. */
 export interface Estimate {
@@ -33,7 +34,8 @@ const HIGH_OUTPUT_TOKENS = 256;
 /** Counts (or estimates) prompt tokens over the rows a job would send, per variant, and prices them. */
 export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>): Promise<Estimate[]> {
   const s = job.settings;
-  const { columns, renders } = compileVariants(s.variants, dataset);
+  const images = new Set(s.input_type === 'image' ? s.image_columns ?? [] : []);
+  const { columns, renders, parts } = compileVariants(s.variants, dataset, images);
   const counters = await Promise.all(s.variants.map((v) => tokenCounter(v.provider, v.model)));
   const rows = job.rows;
   const chosen = s.is_sample && s.sample_seed !== null && s.sample_count !== null
@@ -43,13 +45,16 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
   const examples: string[][] = s.variants.map(() => []);
   const tokens = s.variants.map(() => 0);
   let measured = 0;
-  outer: for await (const chunk of dataset.stream(columns, limit)) {
+  outer: for await (const chunk of dataset.stream(columns, limit, images)) {
     for (let i = 0; i < chunk.rows.length; i++) {
       if (chosen && !chosen.has(chunk.rows[i])) continue;
       renders.forEach((render, v) => {
-        const prompt = render(chunk.values[i]);
+        // An image counts a fixed number of tokens (see `imageTokens`); the files are not opened.
+        const row = images.size > 0 ? parts[v](chunk.values[i]) : undefined;
+        const prompt = row ? row.map((part) => (typeof part === 'string' ? part : `[image: ${shortRef(part.image)}]`)).join('') : render(chunk.values[i]);
+        const imageCount = row ? row.filter((part) => typeof part !== 'string').length : 0;
         if (examples[v].length < 3) examples[v].push(prompt);
-        tokens[v] += counters[v].tokens(prompt) + systemTokens[v];
+        tokens[v] += counters[v].tokens(row ? row.filter((part) => typeof part === 'string').join('') : prompt) + systemTokens[v] + imageCount * imageTokens(s.variants[v].provider);
       });
       if (++measured >= MEASURED_ROWS) break outer;
     }
@@ -73,6 +78,12 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
       batchCost: rangeAt(batchPrice(price), inputTokens, rows, outputTokensPerRow),
     };
   });
+}
+
+/** An image reference short enough for an example prompt: a data: URL as its first characters. */
+function shortRef(reference: string | null): string {
+  const value = reference ?? '';
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
 }
 
 function rangeAt(price: Price | undefined, inputTokens: number, rows: number, output: { low: number; high: number }): Estimate['cost'] {

@@ -17,6 +17,7 @@ import { selectionOf, writeJobOutput } from './output/job-output.js';
 import { scoreJobOutput } from './score/job.js';
 import { creditsOf, priceFor, type Price } from './pricing.js';
 import { compileVariants } from './prompts.js';
+import { resolveRow } from './images/resolve.js';
 import type { RunProgress } from './run/progress.js';
 import { Runner, type Lane, type StopReason, type WorkItem } from './run/runner.js';
 import { endpointKey, endpointLabel, type JobSpec } from './spec.js';
@@ -75,7 +76,8 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     claimJobOutput(store, job);
     dataset ??= await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat, encoding: job.settings.encoding ?? 'utf-8' });
     const s = job.settings;
-    const { columns, renders } = compileVariants(s.variants, dataset);
+    const images = new Set(s.input_type === 'image' ? s.image_columns ?? [] : []);
+    const { columns, renders, parts } = compileVariants(s.variants, dataset, images);
     const selection = selectionOf(job, paths.sample);
     if (!existsSync(paths.answers)) {
       throw new JobError(`The answer log of job ${job.id} (${paths.answers}) is missing, so evalctl cannot tell which rows were paid for.`, 'Put the file back to resume, or start again with `evalctl create` (at temperature 0 the response cache still answers rows sent before).');
@@ -122,7 +124,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     let fatal: EvalctlError | undefined;
     try {
       // Embedding variants' rows go several to a request (--batch-size).
-      const result = await runner.run(batchEmbeddings(workItems(dataset, columns, renders, state.done, selection), lanes, s.batch_size));
+      const result = await runner.run(batchEmbeddings(workItems(dataset, columns, images.size > 0 ? imageRenders(s, parts) : renders, state.done, selection, images), lanes, s.batch_size));
       stop = result.stop;
       fatal = result.error;
     } finally {
@@ -230,29 +232,45 @@ function priceOf(variant: { price: Price | null; model: string }): Price | undef
   return variant.price ?? priceFor(variant.model);
 }
 
+/** Work items with images handed to the runner at once at most. */
+const IMAGE_ITEMS_PER_YIELD = 16;
+
 /** Streams the rows still to do, one work item per (row, variant) without an answer, chunk by chunk (memory: one chunk). */
 async function* workItems(
   dataset: Dataset,
   columns: string[],
-  renders: ((values: readonly (string | null)[]) => string)[],
+  renders: ((values: readonly (string | null)[]) => string | Promise<Omit<WorkItem, 'row' | 'variant'>>)[],
   done: Uint8Array,
   selection: RowSelection,
+  images?: ReadonlySet<string>,
 ): AsyncGenerator<WorkItem[]> {
   const chosen = selection.kind === 'rows' ? new Set(sampleFile(selection.path)) : undefined;
   const limit = selection.kind === 'first' ? selection.count : undefined;
   const variants = renders.length;
   const start = selection.kind === 'range' ? selection.start : 0;
-  for await (const chunk of dataset.stream(columns, limit)) {
-    const items: WorkItem[] = [];
+  for await (const chunk of dataset.stream(columns, limit, images)) {
+    let items: WorkItem[] = [];
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
       if (row < start || (chosen && !chosen.has(row))) continue;
       for (let variant = 0; variant < variants; variant++) {
-        if (!done[row * variants + variant]) items.push({ row, variant, prompt: renders[variant](chunk.values[i]) });
+        if (done[row * variants + variant]) continue;
+        const rendered = renders[variant](chunk.values[i]);
+        items.push(typeof rendered === 'string' ? { row, variant, prompt: rendered } : { row, variant, ...(await rendered) });
       }
+      // Images are read as the items are made: hand them over a few at a time, so the runner's memory bound holds.
+      if (images?.size && items.length >= IMAGE_ITEMS_PER_YIELD) { yield items; items = []; }
     }
     if (items.length) yield items;
   }
+}
+
+/** Per variant: a row's prompt with its images read (or the reason they cannot be), as a work item's `prompt`, `parts` or `error`. */
+function imageRenders(s: JobSpec, parts: ReturnType<typeof compileVariants>['parts']) {
+  return parts.map((render, v) => async (values: readonly (string | null)[]) => {
+    const resolved = await resolveRow(render(values), { baseDir: s.image_base ?? process.cwd(), provider: s.variants[v].provider });
+    return 'error' in resolved ? { prompt: resolved.key, error: resolved.error } : { prompt: resolved.key, parts: resolved.parts };
+  });
 }
 
 function sampleFile(path: string): number[] {

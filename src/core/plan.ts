@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { imageColumns } from './images/columns.js';
 import type { Settings } from './config.js';
 import { Dataset, type Encoding, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
@@ -7,7 +8,7 @@ import { answerColumns } from './output/columns.js';
 import { checkOutputPath, freeName } from './output/path.js';
 import { compileVariants } from './prompts.js';
 import { checkScoring, type ScoringSpec } from './score/scoring.js';
-import { SCHEMA_VERSION, type JobSpec } from './spec.js';
+import { SCHEMA_VERSION, type JobSpec, type VariantSpec } from './spec.js';
 import { parseTemplate, templateWarnings } from './template.js';
 import { resolveVariants } from './variants.js';
 import { outputFormatFromPath } from './writer.js';
@@ -45,6 +46,9 @@ export interface CreateRequest {
   readonly scoring?: ScoringSpec | null;
   /** Text encoding of a CSV/TSV source (default UTF-8). */
   readonly encoding?: Encoding;
+  /** `--input-type image`: placeholders of image columns are sent as images; `--image-column` names them (and implies it). */
+  readonly inputType?: 'text' | 'image' | 'video';
+  readonly imageColumns?: readonly string[];
   readonly settings: Settings;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -82,6 +86,7 @@ export interface Plan {
  */
 export async function planJob(request: CreateRequest): Promise<Plan> {
   const { settings, env } = request;
+  if (request.inputType === 'video') throw new UsageError('--input-type video is not supported yet.', 'Use --input-type image (frames as images), or text.');
   const variants = resolveVariants({ ...request, needKeys: !request.dryRun });
   checkName(settings.targetColumn);
   const source = await materializeSource(request.source, {
@@ -90,7 +95,8 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   });
   const dataset = await Dataset.open(source.files ? source.files.map((file) => file.path) : source.path, { format: request.inputFormat ?? source.format, encoding: request.encoding });
   try {
-    compileVariants(variants, dataset);
+    const { columns: used } = compileVariants(variants, dataset);
+    const images = imageSettings(request, variants, used, dataset, source);
     const count = request.sample === undefined ? null : Math.min(request.sample, dataset.rowCount);
     if (request.shard && count !== null) throw new UsageError('--shard and --sample cannot be combined.', 'Shard the whole table, or sample it without --shard.');
     const shard = request.shard ? shardOf(request.shard.index, request.shard.count, dataset.rowCount) : null;
@@ -104,6 +110,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       sample_seed: count !== null ? request.sampleSeed ?? null : null,
       input_format: dataset.format,
       encoding: request.encoding ?? 'utf-8',
+      ...images,
       output_format: 'parquet',
       usage_columns: settings.usageColumns,
       cache: settings.cache,
@@ -165,6 +172,20 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
     dataset.close();
     throw error;
   }
+}
+
+/** The spec's image fields: which placeholders are images, and where relative image paths are read from. */
+function imageSettings(request: CreateRequest, variants: readonly VariantSpec[], used: readonly string[], dataset: Dataset, source: LocalSource): Partial<JobSpec> {
+  const named = request.imageColumns ?? [];
+  if (request.inputType !== 'image' && named.length === 0) return {};
+  if (request.inputType === 'text') throw new UsageError('--image-column cannot go with --input-type text.', 'Drop --input-type text: --image-column implies --input-type image.');
+  if (variants.some((v) => v.output_type === 'embeddings')) throw new UsageError('--input-type image cannot go with --output-type embeddings.', 'Embed text, or answer images with a chat model.');
+  const local = source.url === null && source.files === null;
+  return {
+    input_type: 'image',
+    image_columns: imageColumns(used, dataset.columns, named, dataset.label),
+    image_base: local ? dirname(resolve(request.cwd, source.path)) : resolve(request.cwd),
+  };
 }
 
 function commitSettings(request: CreateRequest, output: string): JobSpec['commit'] {

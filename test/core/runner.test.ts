@@ -202,6 +202,36 @@ describe('Runner', () => {
     expect(maxAhead).toBeLessThanOrEqual(16 + 8);
   });
 
+  it('a row with a bad input fails as bad-input, unsent; image parts reach the provider', async () => {
+    const provider = new ScriptedProvider();
+    const sent: unknown[] = [];
+    const complete = provider.complete.bind(provider);
+    provider.complete = (request, options) => { sent.push(request.parts); return complete(request, options); };
+    const parts = ['Describe ', { type: 'image' as const, mediaType: 'image/png' as const, data: 'iVBO' }];
+    const { answers } = await run([lane(provider)], [
+      { row: 0, variant: 0, prompt: 'Describe [image h]', parts },
+      { row: 1, variant: 0, prompt: 'Describe ', error: 'the image file /x/gone.png does not exist' },
+    ]);
+    expect(sent).toEqual([parts]);
+    const byRow = [...answers].sort((a, b) => a.row - b.row);
+    expect(byRow.map(({ row, status, error, error_kind, attempts, cost }) => ({ row, status, error, error_kind, attempts, cost }))).toEqual([
+      { row: 0, status: 'answered', error: null, error_kind: null, attempts: 1, cost: 0 },
+      { row: 1, status: 'failed', error: 'the image file /x/gone.png does not exist', error_kind: 'bad-input', attempts: 0, cost: 0 },
+    ]);
+  });
+
+  it('the image-bytes bound: pairs holding images are admitted only while their bytes are under maxImageBytes', async () => {
+    const provider = new ScriptedProvider();
+    const image = { type: 'image' as const, mediaType: 'image/png' as const, data: 'x'.repeat(100) };
+    const items = rows(40).map((item) => ({ ...item, parts: [item.prompt, image] }));
+    let finished = 0;
+    const runner = new Runner({ lanes: [lane(provider)], settings: { ...SETTINGS, concurrency: 8 }, clock: virtualClock(), maxImageBytes: 250 }, progressFor(1), () => { finished += 1; });
+    await runner.run(itemsOf(items));
+    expect(finished).toBe(40);
+    // Three pairs (300 bytes) reach the bound, though the endpoint would take eight.
+    expect(provider.maxInFlight).toBe(3);
+  });
+
   it('cancel during a backoff ends the run at once, the row left without an outcome', async () => {
     const provider = new ScriptedProvider(() => ({ status: 429, retryAfterMs: 60_000 }));
     const progress = progressFor(1);

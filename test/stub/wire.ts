@@ -28,9 +28,27 @@ export const tokens = (s: string): number => Math.ceil(s.length / 4);
 
 function lastUser(messages: Obj[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]?.role === 'user') return textOf(messages[i].content);
+    if (messages[i]?.role === 'user') return textOf(messages[i].content) + imagesOf(messages[i].content);
   }
   return '';
+}
+
+/**
+ * The images in a message content, so answers show what arrived: '' without images, else
+ * ` [images: <count> <kinds>]`, each kind a media type (base64 or data: URL) or `url`.
+ * OpenAI parts `{type:'image_url', image_url:{url}}`; Anthropic blocks `{type:'image', source}`.
+ */
+export function imagesOf(content: unknown): string {
+  if (!Array.isArray(content)) return '';
+  const kinds: string[] = [];
+  for (const p of content) {
+    if (p?.type === 'image_url' && typeof p.image_url?.url === 'string') {
+      const data = /^data:([^;,]+);base64,/.exec(p.image_url.url);
+      kinds.push(data ? data[1] : 'url');
+    } else if (p?.type === 'image' && p.source?.type === 'base64') kinds.push(String(p.source.media_type));
+    else if (p?.type === 'image' && p.source?.type === 'url') kinds.push('url');
+  }
+  return kinds.length ? ` [images: ${kinds.length} ${kinds.join(',')}]` : '';
 }
 
 function common(body: Obj | undefined): string | undefined {

@@ -4,6 +4,7 @@ import { asResponse, describeBody, ResponseError, withoutKey } from './response.
 import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
 import { SCHEMA_NAME } from '../structured/request.js';
+import { anthropicContent } from '../images/content.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from './types.js';
 
 /** Anthropic requires max_tokens; this is used when --max-tokens is not given. */
@@ -26,7 +27,7 @@ export class AnthropicProvider implements Provider {
       {
         model: this.model,
         max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-        messages: [{ role: 'user', content: request.prompt }],
+        messages: [{ role: 'user', content: request.parts ? anthropicContent(request.parts) : request.prompt }],
         ...(request.system ? { system: request.system } : {}),
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         // Structured output as a forced tool: the tool's input is the answer.

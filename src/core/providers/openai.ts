@@ -5,6 +5,7 @@ import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
 import { promptWithSchema, rejectsResponseFormat, SCHEMA_NAME } from '../structured/request.js';
 import { strictSchema } from '../structured/strict.js';
+import { openaiContent } from '../images/content.js';
 import type { BatchProvider, CallOptions, Completion, CompletionRequest, EmbeddingRequest } from './types.js';
 
 /** Reasoning models take `max_completion_tokens` and only the default temperature. */
@@ -38,7 +39,11 @@ export class OpenAIProvider implements BatchProvider {
   private async send(request: CompletionRequest, options: CallOptions): Promise<Completion> {
     const reasoning = REASONING.test(this.model);
     const { schema } = request;
-    const prompt = schema && this.schemaInPrompt ? promptWithSchema(request.prompt, schema) : request.prompt;
+    const text = schema && this.schemaInPrompt ? promptWithSchema(request.prompt, schema) : request.prompt;
+    // With images the prompt is its parts (the schema, when it must go in the prompt, as a last text part).
+    const prompt = request.parts
+      ? openaiContent(schema && this.schemaInPrompt ? [...request.parts, promptWithSchema('', schema)] : request.parts)
+      : text;
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = request.system
       ? [{ role: 'system', content: request.system }, { role: 'user', content: prompt }]
       : [{ role: 'user', content: prompt }];

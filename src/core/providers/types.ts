@@ -1,8 +1,21 @@
 import type { JsonSchema } from '../structured/schema.js';
 
+/** The image types the providers take (sniffed from the bytes, see `sniffImage`). */
+export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+
+/** An image in a prompt: a URL the provider fetches, or the bytes as base64. */
+export type ImagePart =
+  | { readonly type: 'image'; readonly url: string }
+  | { readonly type: 'image'; readonly mediaType: ImageMediaType; readonly data: string };
+
+/** A piece of a prompt with images (`--input-type image`): text or an image, in order. */
+export type PromptPart = string | ImagePart;
+
 /** What one row asks of a model. */
 export interface CompletionRequest {
   readonly prompt: string;
+  /** The prompt as text and images, when it has images; sent instead of `prompt`. */
+  readonly parts?: readonly PromptPart[];
   readonly system?: string;
   readonly temperature?: number;
   readonly maxTokens?: number;
@@ -65,6 +78,7 @@ export type FailureKind =
   | 'refusal' // the provider's content filter refused: this row fails, recorded as such
   | 'too-large' // the answer is over --max-answer-bytes: this row fails (it was paid for)
   | 'invalid-output' // the answer does not parse or match the schema: this row fails (paid for, its text kept in <target>_raw)
+  | 'bad-input' // the row's input cannot be sent (an image missing, unreadable, not an image, too large): this row fails, unsent
   | 'expired' // --batch-api: the provider's batch window ended before it processed the request; resume sends it again
   | 'aborted' // we cancelled it
   | 'other';

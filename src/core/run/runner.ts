@@ -5,8 +5,9 @@ import { cacheKey, type ResponseCache } from '../cache.js';
 import { ProviderError } from '../errors.js';
 import { costOf, type Price } from '../pricing.js';
 import { estimateTokens } from '../providers/echo.js';
-import type { BatchProvider, Completion, CompletionRequest, Failure, Provider } from '../providers/types.js';
+import type { BatchProvider, Completion, CompletionRequest, Failure, PromptPart, Provider } from '../providers/types.js';
 import { shareTokens } from '../embeddings/batcher.js';
+import { imageTokens } from '../images/sniff.js';
 import type { RunSettings } from '../spec.js';
 import type { Checked } from '../structured/validate.js';
 import { Endpoint } from './endpoint.js';
@@ -19,6 +20,10 @@ export interface WorkItem {
   readonly row: number;
   readonly variant: number;
   readonly prompt: string;
+  /** The prompt as text and images (`--input-type image`); `prompt` is then its text with each image as a hash, for the cache key. */
+  readonly parts?: readonly PromptPart[];
+  /** Why this row cannot be sent (an image missing or not an image): it fails as `bad-input`, unsent. */
+  readonly error?: string;
   /** Several rows sent in one request (an embedding lane's batch, see `batchEmbeddings`); `row` and `prompt` are the first's. */
   readonly batch?: readonly { readonly row: number; readonly prompt: string }[];
 }
@@ -60,6 +65,8 @@ export interface RunnerOptions {
   readonly clock?: Clock;
   /** Answers over this many bytes are row failures of kind `too-large` (paid for, not kept). */
   readonly maxAnswerBytes?: number;
+  /** Image bytes (base64) admitted pairs may hold before reading pauses; default MAX_IMAGE_BYTES. */
+  readonly maxImageBytes?: number;
 }
 
 export type StopReason = 'completed' | 'cancelled' | 'budget' | 'fatal';
@@ -71,6 +78,8 @@ export interface RunResult {
 
 /** Pairs admitted at most, counting those waiting out a backoff (bounds memory). */
 export const MAX_OUTSTANDING = 4096;
+/** Image bytes (as base64) held by admitted pairs at most, before reading pauses (bounds memory with large images). */
+export const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 /** Prompts remembered for in-run deduplication; past this the oldest are forgotten. */
 export const MEMO_LIMIT = 10_000;
 
@@ -93,6 +102,8 @@ export class Runner {
   private wakeUp?: () => void;
   /** Pairs admitted (queued at an endpoint or started) and not finished: bounded by MAX_OUTSTANDING. */
   private outstanding = 0;
+  /** Image bytes (base64) those pairs hold: bounded by MAX_IMAGE_BYTES. */
+  private imageBytes = 0;
   /** Of those, pairs started and not finished. */
   private inProgress = 0;
   private readonly tasks = new Set<Promise<void>>();
@@ -162,6 +173,10 @@ export class Runner {
   /** Answers a pair from the cache, or starts it as the twin of a prompt in flight, or queues it at its endpoint. */
   private admit(item: WorkItem): void {
     const lane = this.options.lanes[item.variant];
+    if (item.error !== undefined) {
+      this.finishFailed(item, { failure: { kind: 'bad-input', message: item.error }, message: item.error, attempts: 0, latencyMs: 0 });
+      return;
+    }
     if (lane.embedding && !item.batch) {
       // Embedding APIs refuse empty text (a 400 that would fail the whole batch): fail the row unsent.
       const message = 'the input is empty; embedding endpoints refuse empty text, so it was not sent';
@@ -176,6 +191,7 @@ export class Runner {
     const hit = !twin && key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
     if (hit) { this.finish(item, { completion: hit, attempts: 0, latencyMs: 0 }, 'cached'); return; }
     this.outstanding += 1;
+    this.imageBytes += imageBytesOf(item);
     // A twin costs nothing and takes no slot: it waits on its leader.
     if (twin) this.start(item, endpoint, key, twin, 0);
     else endpoint.backlog.push({ item, key });
@@ -210,6 +226,7 @@ export class Runner {
     const task = this.process(item, endpoint, key, twin).finally(() => {
       this.inProgress -= 1;
       this.outstanding -= 1;
+      this.imageBytes -= imageBytesOf(item);
       endpoint.running -= 1;
       this.reserved -= estimate;
       this.tasks.delete(task);
@@ -221,7 +238,7 @@ export class Runner {
 
   /** No endpoint wants more of the source, or enough pairs are held in memory. */
   private saturated(): boolean {
-    if (this.outstanding >= MAX_OUTSTANDING) return true;
+    if (this.outstanding >= MAX_OUTSTANDING || this.imageBytes >= (this.options.maxImageBytes ?? MAX_IMAGE_BYTES)) return true;
     for (const endpoint of this.endpoints.values()) if (endpoint.wantsMore()) return false;
     return true;
   }
@@ -242,7 +259,8 @@ export class Runner {
     const paid = this.paid[item.variant];
     if (item.batch) return paid.count > 0 ? (paid.cost / paid.count) * item.batch.length : costOf(lane.price, item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0), 0);
     if (paid.count > 0) return paid.cost / paid.count;
-    return costOf(lane.price, estimateTokens((lane.request.system ?? '') + item.prompt), lane.request.maxTokens ?? 256);
+    const images = item.parts ? item.parts.filter((part) => typeof part !== 'string').length * imageTokens(lane.provider.id) : 0;
+    return costOf(lane.price, estimateTokens((lane.request.system ?? '') + item.prompt) + images, lane.request.maxTokens ?? 256);
   }
 
   /** Would one more request pass the budget, counting every admitted pair at its estimate? */
@@ -280,7 +298,7 @@ export class Runner {
   private async send(item: WorkItem, endpoint: Endpoint): Promise<Outcome> {
     const signal = this.controller.signal;
     const lane = this.options.lanes[item.variant];
-    const request = { ...lane.request, prompt: item.prompt };
+    const request = { ...lane.request, prompt: item.prompt, ...(item.parts ? { parts: item.parts } : {}) };
     const tokens = item.batch
       ? item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0)
       : estimateTokens((request.system ?? '') + item.prompt) + (request.maxTokens ?? 0);
@@ -447,4 +465,11 @@ export class Runner {
       attempts: outcome.attempts, latency_ms: outcome.latencyMs, prompt_tokens: 0, completion_tokens: 0, cost: 0,
     });
   }
+}
+
+/** The base64 image data a pair carries (0 for text and image URLs). */
+function imageBytesOf(item: WorkItem): number {
+  let bytes = 0;
+  for (const part of item.parts ?? []) if (typeof part !== 'string' && 'data' in part) bytes += part.data.length;
+  return bytes;
 }
