@@ -26,6 +26,16 @@ export interface Context {
 
 const VERSION = '0.2.0';
 
+/** The flags of how a job runs, which `create` sets and `resume` may change; `defaults` are help-text suffixes. */
+function runOptions(command: Command, timeoutDefault: string, retriesDefault: string, waitDefault: string): void {
+  command
+    .option('--rpm <n>', 'requests per minute at most', parse.positive)
+    .option('--tpm <n>', 'tokens per minute at most', parse.positive)
+    .option('--timeout <seconds>', `per-request timeout${timeoutDefault}`, parse.positive)
+    .option('--max-retries <n>', `retries per row for 5xx, timeouts and dropped connections${retriesDefault}`, parse.nonNegativeInt)
+    .option('--max-retry-wait <seconds>', `longest single wait before a retry${waitDefault}`, parse.positive);
+}
+
 /** Commander parser for a repeatable flag: every value, in order. */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -77,11 +87,6 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .addOption(new Option('--encoding <name>', 'text encoding of a CSV or TSV source (default: utf-8)').choices(['utf-8', 'utf-16', 'latin-1']))
     .option('--name <name>', 'a name for the job')
     .option('--usage-columns', 'also write <target>_prompt_tokens and <target>_completion_tokens per variant')
-    .option('--timeout <seconds>', 'per-request timeout (default: 120)', parse.positive)
-    .option('--max-retries <n>', 'retries per row for 5xx, timeouts and dropped connections; 429s get three times as many (default: 6)', parse.nonNegativeInt)
-    .option('--max-retry-wait <seconds>', 'longest single wait before a retry (default: 60)', parse.positive)
-    .option('--rpm <n>', 'requests per minute at most', parse.positive)
-    .option('--tpm <n>', 'tokens per minute at most', parse.positive)
     .option('--max-cost <usd>', 'stop before the spend would pass this budget', parse.positive)
     .option('--schema <schema>', "structured output into typed columns: a JSON Schema file, or 'sentiment: positive|negative, confidence: number, topics: string[]'")
     .option('--structured', 'with --choices: also ask the model for {"label": <one of the choices>}')
@@ -146,21 +151,19 @@ function program(context: Context, setExit: (code: number) => void): Command {
     .option('--overwrite', 'replace an existing file; without -o, write the job\'s own output again')
     .action(run(() => import('./export.js')));
 
+  runOptions(create, ' (default: 120)', ' (default: 6; 429s get three times as many)', ' (default: 60)');
+
   const resume = root.command('resume')
     .description('Continue a cancelled, errored or crashed job; only rows without an answer are sent. Settings that change how it runs may change; those that change the answers may not.')
     .argument('<id>', 'job id or a unique prefix of it')
     .option('--base-url <url>', 'a new endpoint for the job\'s variants (a typo fixed, a server moved)')
     .option('-c, --concurrency <n>', 'requests in flight at most, per endpoint', parse.positiveInt)
-    .option('--rpm <n>', 'requests per minute at most', parse.positive)
-    .option('--tpm <n>', 'tokens per minute at most', parse.positive)
-    .option('--timeout <seconds>', 'per-request timeout', parse.positive)
-    .option('--max-retries <n>', 'retries per row for 5xx, timeouts and dropped connections', parse.nonNegativeInt)
-    .option('--max-retry-wait <seconds>', 'longest single wait before a retry', parse.positive)
     .option('--max-cost <usd>', 'a new budget for the whole job', parse.positive)
     .option('--live', 'a --batch-api job: send the rows without an answer as live requests instead of a new batch')
     .option('--detach', 'run in the background')
     .option('--json', 'print the result as JSON on stdout')
     .action(run(() => import('./resume.js')));
+  runOptions(resume, '', '', '');
   // Flags that would change what a job asks: accepted only to be refused by name.
   for (const flags of ['-m, --model <id>', '-p, --prompt <template>', '--prompt-file <path>', '--system <text>', '--temperature <n>', '--max-tokens <n>', '-t, --target-column <name>', '--sample [n]', '--sample-seed <n>', '-o, --output <path>']) {
     resume.addOption(new Option(flags).hideHelp());

@@ -8,14 +8,14 @@ import { outputFileFor } from './source/emit.js';
 import { commitJobOutput } from './commit/job.js';
 import { isS3Output, uploadOutput } from './source/upload.js';
 import { thisProcess } from './process.js';
-import { isActive, type JobRecord, type JobStore, type VariantStats } from './jobs.js';
+import { isActive, type JobRecord, type JobStore } from './jobs.js';
 import { transition } from './lifecycle.js';
 import { createProvider, redactSecrets, type ModelChoice } from './models.js';
 import { agreementOf } from './output/agreement.js';
 import { claimJobOutput, releaseJobOutput } from './output/claim.js';
 import { selectionOf, writeJobOutput } from './output/job-output.js';
 import { scoreJobOutput } from './score/job.js';
-import { creditsOf, priceFor, type Price } from './pricing.js';
+import { priceOf, progressFrom, snapshot, snapshotFields } from './run/snapshot.js';
 import { compileVariants } from './prompts.js';
 import { resolveRow } from './images/resolve.js';
 import type { RunProgress } from './run/progress.js';
@@ -228,9 +228,6 @@ async function lanesOf(s: JobSpec, env: NodeJS.ProcessEnv): Promise<Lane[]> {
   }));
 }
 
-function priceOf(variant: { price: Price | null; model: string }): Price | undefined {
-  return variant.price ?? priceFor(variant.model);
-}
 
 /** Work items with images handed to the runner at once at most. */
 const IMAGE_ITEMS_PER_YIELD = 16;
@@ -275,63 +272,6 @@ function imageRenders(s: JobSpec, parts: ReturnType<typeof compileVariants>['par
 
 function sampleFile(path: string): number[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { rows: number[] }).rows;
-}
-
-/** Live counters to start from: what the answer log says was done in earlier runs. */
-function progressFrom(job: JobRecord, tallies: Awaited<ReturnType<typeof readAnswers>>['tallies']): RunProgress {
-  const variants = tallies.map((t) => ({
-    processed: t.answered + t.failed, failed: t.failed, cached: t.cached, deduplicated: t.deduplicated,
-    promptTokens: t.promptTokens, completionTokens: t.completionTokens, cost: t.cost, latency: t.latency,
-  }));
-  const sum = (key: 'processed' | 'failed' | 'cached' | 'deduplicated' | 'promptTokens' | 'completionTokens' | 'cost') => variants.reduce((total, v) => total + v[key], 0);
-  return {
-    processed: sum('processed'), total: job.progress.total, failed: sum('failed'), cached: sum('cached'), deduplicated: sum('deduplicated'),
-    promptTokens: sum('promptTokens'), completionTokens: sum('completionTokens'), cost: sum('cost'),
-    inFlight: 0, concurrency: job.settings.concurrency, variants,
-  };
-}
-
-/** The record with the counters of `progress`, per variant and in total. */
-function snapshot(job: JobRecord, progress: RunProgress): JobRecord {
-  const prices = job.settings.variants.map(priceOf);
-  const tokens = progress.promptTokens + progress.completionTokens;
-  const costKnown = prices.every((price) => price !== undefined);
-  const variants: VariantStats[] = job.settings.variants.map((v, i) => {
-    const p = progress.variants[i];
-    return {
-      name: v.name,
-      model: v.model,
-      processed: p.processed,
-      failed_rows: p.failed,
-      cached_rows: p.cached,
-      deduplicated_rows: p.deduplicated ?? 0,
-      prompt_tokens_used: p.promptTokens,
-      completion_tokens_used: p.completionTokens,
-      tokens_used: p.promptTokens + p.completionTokens,
-      cost_usd: prices[i] ? p.cost : null,
-      latency_ms: p.latency.summary(),
-    };
-  });
-  const credits = prices.map((price, i) => creditsOf(price, variants[i].tokens_used));
-  return {
-    ...job,
-    progress: { processed: progress.processed, total: progress.total },
-    variants,
-    failed_rows: progress.failed,
-    cached_rows: progress.cached,
-    deduplicated_rows: progress.deduplicated ?? 0,
-    prompt_tokens_used: progress.promptTokens,
-    completion_tokens_used: progress.completionTokens,
-    tokens_used: tokens,
-    cost_usd: costKnown ? progress.cost : null,
-    credits_used: credits.every((c) => c === null) ? null : credits.reduce<number>((sum, c) => sum + (c ?? 0), 0),
-    backoff: progress.backoff && progress.backoff.until > Date.now() ? { ...progress.backoff, concurrency: progress.concurrency } : null,
-  };
-}
-
-function snapshotFields(job: JobRecord): Partial<JobRecord> {
-  const { progress, variants, failed_rows, cached_rows, prompt_tokens_used, completion_tokens_used, tokens_used, cost_usd, credits_used } = job;
-  return { progress, variants, failed_rows, cached_rows, prompt_tokens_used, completion_tokens_used, tokens_used, cost_usd, credits_used };
 }
 
 /** Rewrites the job record (and fsyncs answers) at most every few hundred milliseconds. */
