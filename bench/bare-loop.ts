@@ -18,6 +18,8 @@ export interface BareLoopResult {
   loadMs: number;
   wallMs: number;
   rowsPerSec: number;
+  /** user + system CPU time of the timed loop (rows already loaded) */
+  cpuMs: number;
 }
 
 const { values } = parseArgs({
@@ -91,8 +93,10 @@ async function worker(): Promise<void> {
 }
 
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 await Promise.all(Array.from({ length: Math.min(concurrency, prompts.length) }, worker));
 const wallMs = performance.now() - start;
+const cpu = process.cpuUsage(cpuStart);
 agent.destroy();
-const result: BareLoopResult = { client, rows: prompts.length, ok, failed, wrongAnswers, loadMs, wallMs, rowsPerSec: prompts.length / (wallMs / 1000) };
+const result: BareLoopResult = { client, rows: prompts.length, ok, failed, wrongAnswers, loadMs, wallMs, rowsPerSec: prompts.length / (wallMs / 1000), cpuMs: (cpu.user + cpu.system) / 1000 };
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -19,6 +19,8 @@ export interface EvalctlResult {
   sendMs: number | null;
   sendRowsPerSec: number | null;
   peakRssMB: number;
+  /** CPU time of the whole evalctl process (start-up, sending, output write), ms */
+  cpuMs: number | null;
   jobStatus: string | null;
   processed: number | null;
   failedRows: number | null;
@@ -80,7 +82,7 @@ export async function runCase(spec: CaseSpec, rows: number, tmp: string, log: (l
     const evalctl: EvalctlResult = {
       exitCode: run.code, wallMs: run.wallMs, rowsPerSec,
       startupMs: run.startupMs, sendMs: run.sendMs, sendRowsPerSec: run.sendMs ? rows / (run.sendMs / 1000) : null,
-      peakRssMB: run.peakRssMB, jobStatus: run.job?.status ?? null,
+      peakRssMB: run.peakRssMB, cpuMs: run.cpuMs, jobStatus: run.job?.status ?? null,
       processed: run.job?.progress?.processed ?? null, failedRows: run.job?.failed_rows ?? null,
       stub: counts, output: check,
       exactlyOnce: run.code === 0 && counts.paid === rows && counts.duplicates === 0 && check !== null

@@ -32,6 +32,8 @@ export interface ChildRun {
   samples: Sample[];
   /** VmHWM at exit (from the preloaded hook), else the largest polled VmHWM */
   peakRssMB: number;
+  /** user + system CPU time of the whole process (from the preloaded hook); null without it */
+  cpuMs: number | null;
   /** process.memoryUsage() inside the child every 500 ms (when `heapFile` was given) */
   heap: HeapSample[];
   /** the job record at the end */
@@ -126,12 +128,13 @@ export function runEvalctl(options: ChildOptions): Promise<ChildRun> {
         const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(options.peakFile, 'utf8'))?.[1];
         if (hwm) peak = round(Number(hwm) / 1024);
       }
+      const cpu = options.peakFile && existsSync(options.peakFile) ? /Cpu: (\d+) (\d+)/.exec(readFileSync(options.peakFile, 'utf8')) : null;
       const startedAt = finalJob?.started_at ? Date.parse(finalJob.started_at) : null;
       const heap = options.heapFile && existsSync(options.heapFile)
         ? readFileSync(options.heapFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as HeapSample)
         : [];
       resolvePromise({
-        code, signal, wallMs, samples, heap, peakRssMB: peak, job: finalJob,
+        code, signal, wallMs, samples, heap, peakRssMB: peak, job: finalJob, cpuMs: cpu ? Number(cpu[1]) + Number(cpu[2]) : null,
         startupMs: startedAt === null ? null : startedAt - spawnedAt,
         // Fast commits can fall between two polls: then the job's completed_at bounds it.
         sendMs: startedAt === null ? null : (commitAt ?? (finalJob?.completed_at ? Date.parse(finalJob.completed_at) : NaN)) - startedAt || null,

@@ -16,6 +16,8 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number | null) => (ms === null ? '-' : (ms / 1000).toFixed(2));
 const x = (r: number | null) => (r === null ? '-' : `${r.toFixed(2)}x`);
 const mb = (n: number | null | undefined) => (n === null || n === undefined ? '-' : `${Math.round(n)} MB`);
+/** CPU time per row in µs: steadier than rows/s on a shared machine (the bare loop's excludes loading its rows). */
+const cpuPerRow = (ms: number | null | undefined, rows: number) => (ms === null || ms === undefined ? '-' : int((ms * 1000) / rows));
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
 
 function table(header: string[], rows: string[][]): string {
@@ -30,15 +32,15 @@ function runsTable(cases: CaseResult[]): string {
     const label = `${c.id} ${c.title}`;
     for (const b of c.bare) {
       rows.push([label, `bare loop (${b.client === 'http' ? 'node:http' : 'fetch'})`, int(c.rows), String(c.concurrency), `${c.latencyMs} ms`,
-        secs(b.wallMs), int(b.rowsPerSec), '-', '-', '-', int(b.stub.paid), String(b.stub.duplicates), '-', yes(b.exactlyOnce)]);
+        secs(b.wallMs), int(b.rowsPerSec), '-', cpuPerRow(b.cpuMs, c.rows), '-', '-', int(b.stub.paid), String(b.stub.duplicates), '-', yes(b.exactlyOnce)]);
     }
     const e = c.evalctl;
     rows.push([label, 'evalctl create', int(c.rows), String(c.concurrency), `${c.latencyMs} ms`,
-      secs(e.wallMs), int(e.rowsPerSec), e.sendRowsPerSec === null ? '-' : int(e.sendRowsPerSec),
+      secs(e.wallMs), int(e.rowsPerSec), e.sendRowsPerSec === null ? '-' : int(e.sendRowsPerSec), cpuPerRow(e.cpuMs, c.rows),
       c.bare.map((b) => x(e.rowsPerSec / b.rowsPerSec)).join(' / '), mb(e.peakRssMB),
       int(e.stub.paid), String(e.stub.duplicates), e.output ? int(e.output.rows) : `exit ${e.exitCode}`, yes(e.exactlyOnce)]);
   }
-  return table(['case', 'runner', 'rows', 'conc', 'latency', 'wall s', 'rows/s', 'send rows/s', 'vs bare', 'peak RSS', 'paid', 'dup', 'out rows', 'once'], rows);
+  return table(['case', 'runner', 'rows', 'conc', 'latency', 'wall s', 'rows/s', 'send rows/s', 'CPU µs/row', 'vs bare', 'peak RSS', 'paid', 'dup', 'out rows', 'once'], rows);
 }
 
 function targetsTable(results: BenchResults): string {
