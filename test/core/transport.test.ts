@@ -84,6 +84,23 @@ const openai: Sdk = {
   },
 };
 
+/** evalctl's OpenAI provider, whose chat completions skip the SDK's request path (DirectChat) but keep its error classes. */
+const openaiDirect: Sdk = {
+  name: 'OpenAI',
+  classes: OpenAI,
+  path: '/v1/chat/completions',
+  baseURL: (s) => s.openaiBaseURL,
+  client(baseURL = stub.openaiBaseURL) {
+    const provider = new OpenAIProvider('gpt-4o-mini', { apiKey: KEY, baseURL });
+    return {
+      async ask(prompt, opts = {}) {
+        const answer = await provider.complete({ prompt, system: opts.system }, { signal: opts.signal ?? new AbortController().signal, timeoutMs: opts.timeout ?? 60_000 });
+        return { text: answer.text, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens };
+      },
+    };
+  },
+};
+
 const anthropic: Sdk = {
   name: 'Anthropic',
   classes: Anthropic,
@@ -112,7 +129,7 @@ function requestOptions(opts: { timeout?: number; signal?: AbortSignal }) {
 /** The stub's token count (four characters a token). */
 const tokens = (s: string) => Math.ceil(s.length / 4);
 
-describe.each([openai, anthropic])('the $name SDK over createTransport()', (sdk) => {
+describe.each([{ ...openai, label: 'the OpenAI SDK over createTransport()' }, { ...openaiDirect, label: 'OpenAI chat completions sent directly (DirectChat)' }, { ...anthropic, label: 'the Anthropic SDK over createTransport()' }])('$label', (sdk) => {
   const classify = (error: unknown) => classifySdkError(error, sdk.classes, sdk.name);
 
   it('answers with usage', async () => {
@@ -124,6 +141,8 @@ describe.each([openai, anthropic])('the $name SDK over createTransport()', (sdk)
     expect(last.path).toBe(sdk.path);
     expect(last.headers['content-type']).toBe('application/json');
     expect([last.headers.authorization, last.headers['x-api-key']]).toContain('***'); // the key was sent
+    // Which path sent it: DirectChat names evalctl, the SDKs name themselves.
+    expect(last.headers['user-agent']).toMatch(sdk.label.includes('DirectChat') ? /^evalctl$/ : /^(OpenAI|Anthropic)\/JS /);
     expect(stub.stats().paid).toBe(1);
   });
 
@@ -273,7 +292,7 @@ describe('keep-alive', () => {
     await new Promise<void>((resolve) => proxy.close(() => resolve()));
   });
 
-  it.each([openai, anthropic])('$name: 50 sequential requests share one connection', async (sdk) => {
+  it.each([{ ...openai, via: 'SDK' }, { ...openaiDirect, via: 'direct' }, { ...anthropic, via: 'SDK' }])('$name ($via): 50 sequential requests share one connection', async (sdk) => {
     connections = 0;
     const client = sdk.client(sdk.name === 'OpenAI' ? proxyURL + '/v1' : proxyURL);
     for (let i = 0; i < 50; i++) expect((await client.ask(`seq ${i}`)).text).toBe(stubAnswer(`seq ${i}`));
@@ -346,7 +365,7 @@ describe('keep-alive', () => {
   });
 });
 
-describe('https', () => {
+describe.each([{ ...openai, via: 'the SDK' }, { ...openaiDirect, via: 'DirectChat' }])('https ($via)', (openai) => {
   it('requests over TLS reuse one connection (one handshake) through the https agent', async () => {
     // A self-signed certificate for 127.0.0.1 (test/fixtures/tls); Node 20 cannot add a CA at run
     // time, so verification is switched off for this test only.
@@ -391,7 +410,7 @@ describe('https', () => {
   });
 });
 
-describe('transport edge cases (through the OpenAI SDK)', () => {
+describe.each([{ ...openai, via: 'the SDK' }, { ...openaiDirect, via: 'DirectChat' }])('transport edge cases (OpenAI through $via)', (openai) => {
   /** A raw server whose handler writes what a misbehaving server would. */
   async function rawServer(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ baseURL: string; close(): Promise<void> }> {
     const server = http.createServer(handler);
@@ -602,5 +621,38 @@ describe.each([
     const port = await closedPort();
     const refused = make(model, name === 'OpenAI' ? `http://127.0.0.1:${port}/v1` : `http://127.0.0.1:${port}`);
     expect(refused.classify(await rejection(refused.complete({ prompt: 'x' }, options())))).toEqual({ kind: 'connection', message: `connection to ${name} failed (ECONNREFUSED)` });
+  });
+});
+
+describe('OpenAIProvider: which path, and the signal it is handed', () => {
+  it('sends chat completions directly, and leaves no listener on the signal whatever the outcome (answer, error, timeout, drop)', async () => {
+    const provider = new OpenAIProvider('gpt-4o-mini', { apiKey: KEY, baseURL: stub.openaiBaseURL });
+    expect(provider.releasesSignal).toBe(true);
+    const run = new AbortController();
+    const options = { signal: run.signal, timeoutMs: 5000 };
+    await provider.complete({ prompt: 'one' }, options);
+    stub.configure({ status: 500 });
+    await rejection(provider.complete({ prompt: 'two' }, options));
+    stub.configure({ status: undefined, hang: true });
+    await rejection(provider.complete({ prompt: 'three' }, { ...options, timeoutMs: 100 }));
+    stub.configure({ hang: false, rateDrop: 1 });
+    await rejection(provider.complete({ prompt: 'four' }, options));
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+    expect(stub.stats().lastRequest!.headers['user-agent']).toBe('evalctl');
+  });
+
+  it('goes through the SDK when asked to, or when the SDK\'s own request logs are on (OPENAI_LOG)', async () => {
+    const viaSdk = new OpenAIProvider('gpt-4o-mini', { apiKey: KEY, baseURL: stub.openaiBaseURL, via: 'sdk' });
+    expect(viaSdk.releasesSignal).toBe(false);
+    await viaSdk.complete({ prompt: 'sdk' }, { signal: new AbortController().signal, timeoutMs: 5000 });
+    expect(stub.stats().lastRequest!.headers['user-agent']).toMatch(/^OpenAI\/JS /);
+    const previous = process.env.OPENAI_LOG;
+    process.env.OPENAI_LOG = 'info';
+    try {
+      expect(new OpenAIProvider('gpt-4o-mini', { apiKey: KEY, baseURL: stub.openaiBaseURL }).releasesSignal).toBe(false);
+    } finally {
+      if (previous === undefined) delete process.env.OPENAI_LOG;
+      else process.env.OPENAI_LOG = previous;
+    }
   });
 });

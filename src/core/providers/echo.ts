@@ -8,6 +8,7 @@ import type { CallOptions, Completion, CompletionRequest, Failure, Provider } fr
 export class EchoProvider implements Provider {
   readonly id = 'echo' as const;
   readonly model = 'echo';
+  readonly releasesSignal = true;
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
     options.signal.throwIfAborted();

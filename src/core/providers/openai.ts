@@ -3,6 +3,8 @@ import { classifySdkError } from './failure.js';
 import { asResponse, describeBody, ResponseError, withoutKey } from './response.js';
 import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
+import { createAgents } from './http-exchange.js';
+import { DirectChat } from './openai-chat.js';
 import { promptWithSchema, rejectsResponseFormat, SCHEMA_NAME } from '../structured/request.js';
 import { strictSchema } from '../structured/strict.js';
 import { openaiContent } from '../images/content.js';
@@ -20,9 +22,19 @@ export class OpenAIProvider implements BatchProvider {
   /** Set once the server refused `response_format`: the schema goes in the prompt from then on. */
   private schemaInPrompt = false;
 
-  constructor(readonly model: string, options: { apiKey: string; baseURL?: string }) {
+  /** Chat completions sent without the SDK's request path (see DirectChat); undefined: through the SDK. */
+  private readonly direct?: DirectChat;
+
+  /**
+   * `via: 'sdk'` sends chat completions through the SDK's request path too; it is also taken
+   * when the SDK's own request logs are asked for (`OPENAI_LOG=info` or `debug`).
+   */
+  constructor(readonly model: string, options: { apiKey: string; baseURL?: string; via?: 'direct' | 'sdk' }) {
     this.apiKey = options.apiKey;
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport(), logger: sdkLogger(options.apiKey) });
+    const agents = createAgents();
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport({ agents }), logger: sdkLogger(options.apiKey) });
+    const logging = this.client.logLevel === 'debug' || this.client.logLevel === 'info';
+    if (options.via !== 'sdk' && !logging) this.direct = new DirectChat(this.client, agents);
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
@@ -47,20 +59,20 @@ export class OpenAIProvider implements BatchProvider {
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = request.system
       ? [{ role: 'system', content: request.system }, { role: 'user', content: prompt }]
       : [{ role: 'user', content: prompt }];
-    const response = await asResponse(this.client.chat.completions.create(
-      {
-        model: this.model,
-        messages,
-        ...(schema && !this.schemaInPrompt
-          ? { response_format: { type: 'json_schema' as const, json_schema: { name: SCHEMA_NAME, schema: strictSchema(schema), strict: true } } }
-          : {}),
-        ...(request.temperature !== undefined && !reasoning ? { temperature: request.temperature } : {}),
-        ...(request.maxTokens !== undefined
-          ? reasoning ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens }
-          : {}),
-      },
-      { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 },
-    ));
+    const params: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
+      model: this.model,
+      messages,
+      ...(schema && !this.schemaInPrompt
+        ? { response_format: { type: 'json_schema' as const, json_schema: { name: SCHEMA_NAME, schema: strictSchema(schema), strict: true } } }
+        : {}),
+      ...(request.temperature !== undefined && !reasoning ? { temperature: request.temperature } : {}),
+      ...(request.maxTokens !== undefined
+        ? reasoning ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens }
+        : {}),
+    };
+    const response = await asResponse(this.direct
+      ? this.direct.create(params, options) as Promise<OpenAI.Chat.ChatCompletion>
+      : this.client.chat.completions.create(params, { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 }));
     // The SDK returns whatever a 200 held: check it is a chat completion before trusting it.
     const body = response as unknown as { choices?: unknown };
     if (body === null || typeof body !== 'object' || !Array.isArray(body.choices)) throw new ResponseError('bad-response', `the answer is ${describeBody(response)}, not a chat completion`);
@@ -94,6 +106,11 @@ export class OpenAIProvider implements BatchProvider {
       throw new ResponseError('bad-response', `the answer has ${response.data.length} embeddings for ${request.inputs.length} inputs`);
     }
     return { text: '', texts: vectors, promptTokens: response.usage?.prompt_tokens ?? 0, completionTokens: 0 };
+  }
+
+  /** Chat completions sent directly add no listener they leave behind (see `exchange`); the SDK's path does. */
+  get releasesSignal(): boolean {
+    return this.direct !== undefined;
   }
 
   classify(error: unknown) {

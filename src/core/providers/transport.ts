@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import { createAgents, exchange, targetOf, type Agents } from './http-exchange.js';
 
 /**
  * A lean `fetch` for the SDKs' `fetch` option: node:http(s) over keep-alive agents, buffering
@@ -13,70 +12,18 @@ import https from 'node:https';
  * with `cause` (e.g. ECONNREFUSED). Streaming responses are not supported (evalctl never
  * streams); the body is read whole.
  */
-export function createTransport(options: { idleTimeoutMs?: number } = {}): typeof fetch {
-  // `timeout` closes a pooled connection after this long idle (it never cuts an active request
-  // short): a server that drops idle connections without a Keep-Alive hint would otherwise hand
-  // the next request a dead socket (ECONNRESET). undici, behind global fetch, also uses 4 s.
-  const agentOptions = { keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' as const, timeout: options.idleTimeoutMs ?? 4000 };
-  const agents = {
-    'http:': new http.Agent(agentOptions),
-    'https:': new https.Agent(agentOptions),
-  };
-  const transport = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+export function createTransport(options: { idleTimeoutMs?: number; agents?: Agents } = {}): typeof fetch {
+  const agents = options.agents ?? createAgents(options.idleTimeoutMs);
+  const transport = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    const agent = agents[url.protocol as keyof typeof agents];
-    if (!agent) return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
-    const signal = init.signal ?? undefined;
-    if (signal?.aborted) return Promise.reject(abortError());
-    let body: string | Uint8Array | undefined;
-    let headers: Record<string, string>;
-    try {
-      body = requestBody(init.body);
-      headers = plainHeaders(init.headers);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise((resolve, reject) => {
-      // Settles once: later events (the error a destroy emits, a socket closing after the
-      // answer) find the promise settled and the abort listener already gone.
-      let settled = false;
-      const settle = (error: Error | undefined, response?: BufferedResponse) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve(response as unknown as Response);
-      };
-      const onAbort = () => {
-        const error = abortError();
-        request.destroy(error); // closes the socket (never returned to the pool)
-        settle(error);
-      };
-      const request = (url.protocol === 'https:' ? https : http).request(url, { method: init.method ?? 'GET', headers, agent });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      request.on('error', (error) => settle(error));
-      let responded = false;
-      request.on('close', () => { if (!responded) settle(connectionReset('socket hang up')); });
-      request.on('response', (response) => {
-        responded = true;
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error) => settle(error));
-        response.on('end', () => {
-          if (!response.complete) { settle(connectionReset('connection closed before the response ended')); return; }
-          settle(undefined, new BufferedResponse(response.statusCode ?? 0, response.statusMessage ?? '', new LiteHeaders(response.rawHeaders), url.href, Buffer.concat(chunks)));
-        });
-        // Closed without 'end' (and without an 'error'): never leave the caller waiting.
-        response.on('close', () => settle(connectionReset('connection closed before the response ended')));
-      });
-      request.end(body);
+    const target = targetOf(url);
+    if (!target) throw new TypeError(`unsupported protocol ${url.protocol}`);
+    const response = await exchange(agents, target, {
+      method: init.method ?? 'GET', headers: headerList(init.headers), body: requestBody(init.body), signal: init.signal ?? undefined,
     });
+    return new BufferedResponse(response.status, response.statusText, new LiteHeaders(response.rawHeaders), url.href, response.body) as unknown as Response;
   };
   return transport as typeof fetch;
-}
-
-function connectionReset(message: string): Error {
-  return Object.assign(new Error(message), { code: 'ECONNRESET' });
 }
 
 /** The bodies the SDKs send (JSON text); anything else is refused rather than silently dropped. */
@@ -88,26 +35,30 @@ function requestBody(body: RequestInit['body']): string | Uint8Array | undefined
   throw new TypeError(`unsupported request body (${Object.prototype.toString.call(body)}): only text and bytes can be sent`);
 }
 
-function abortError(): Error {
-  return new DOMException('The operation was aborted.', 'AbortError');
-}
-
-/** Request headers as a plain object with lower-case names; a name given twice gets both values, as with Headers. */
-function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * Request headers as a flat name, value list with lower-case names, each name once (a name
+ * given twice gets both values, as with Headers); `host` and `content-length` are left to
+ * `exchange`.
+ */
+function headerList(headers: RequestInit['headers']): string[] {
+  const merged: Record<string, string> = {};
   const add = (key: string, value: string) => {
     const name = key.toLowerCase();
-    out[name] = out[name] === undefined ? String(value) : `${out[name]}, ${value}`;
+    if (name === 'host' || name === 'content-length') return;
+    merged[name] = merged[name] === undefined ? String(value) : `${merged[name]}, ${value}`;
   };
-  if (!headers) return out;
-  if (Array.isArray(headers)) for (const [key, value] of headers) add(key, value);
-  else if (typeof (headers as Headers).forEach === 'function') (headers as Headers).forEach((value, key) => add(key, value));
-  else for (const [key, value] of Object.entries(headers)) if (value !== undefined && value !== null) add(key, value);
+  if (headers) {
+    if (Array.isArray(headers)) for (const [key, value] of headers) add(key, value);
+    else if (typeof (headers as Headers).forEach === 'function') (headers as Headers).forEach((value, key) => add(key, value));
+    else for (const [key, value] of Object.entries(headers)) if (value !== undefined && value !== null) add(key, value);
+  }
+  const out: string[] = [];
+  for (const name in merged) out.push(name, merged[name]);
   return out;
 }
 
 /** The read-only part of Headers that the SDKs use, over node's already-parsed header object. */
-class LiteHeaders {
+export class LiteHeaders {
   private readonly map = new Map<string, string>();
 
   /** From node's rawHeaders (name, value, name, value...): every value kept, repeated names joined, as fetch does. */

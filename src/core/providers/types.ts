@@ -63,6 +63,12 @@ export interface Provider {
   readonly model: string;
   complete(request: CompletionRequest, options: CallOptions): Promise<Completion>;
   classify(error: unknown): Failure;
+  /**
+   * `complete` removes every listener it adds to `options.signal` once it settles, so the runner
+   * may hand it the run's own signal. Without this the runner links a new signal per request:
+   * the SDKs never remove the abort listener they add.
+   */
+  readonly releasesSignal?: boolean;
 }
 
 export type FailureKind =

@@ -353,6 +353,15 @@ export class Runner {
   private async call(provider: Provider, request: CompletionRequest, batch?: { inputs: string[]; dimensions?: number }): Promise<Completion | undefined> {
     const run = this.controller.signal;
     if (run.aborted) return undefined;
+    const timeoutMs = this.options.settings.timeout_seconds * 1000;
+    if (!batch && provider.releasesSignal) {
+      this.progress.inFlight += 1;
+      try {
+        return await provider.complete(request, { signal: run, timeoutMs });
+      } finally {
+        this.progress.inFlight -= 1;
+      }
+    }
     // A signal per request, linked to the run's: the SDKs never remove the abort listener they
     // add, so one long-lived signal would collect a listener (and a request) per call.
     const controller = new AbortController();
@@ -360,7 +369,7 @@ export class Runner {
     run.addEventListener('abort', abort, { once: true });
     this.progress.inFlight += 1;
     try {
-      const options = { signal: controller.signal, timeoutMs: this.options.settings.timeout_seconds * 1000 };
+      const options = { signal: controller.signal, timeoutMs };
       return await (batch ? (provider as BatchProvider).embed(batch, options) : provider.complete(request, options));
     } finally {
       this.progress.inFlight -= 1;
