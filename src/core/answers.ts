@@ -34,8 +34,9 @@ export interface Answer {
 
 /**
  * Append-only log of answers, one JSON line each. Every answer is handed to the kernel before
- * the event loop turns again (a plain `write`, no user-space buffer), so a crash or SIGKILL
- * loses only requests still in flight; `sync()` adds an fsync for power loss.
+ * the event loop turns again (a plain `write` in the same turn's check phase, no user-space
+ * buffer), so a crash or SIGKILL loses only requests still in flight and answers that arrived
+ * in that same turn; `sync()` adds an fsync for power loss.
  *
  * A write that fails (a full disk, a quota, an I/O error) never throws at the caller: what was
  * not written stays in memory, `failure` is set and `onFailure` called once, so the run can
@@ -60,9 +61,10 @@ export class AnswerLog {
     this.pending.push(JSON.stringify({ ...answer, t: Date.now() }));
     if (!this.scheduled && !this.failure) {
       this.scheduled = true;
-      // Before the event loop moves on (no I/O, no new request, between an answer arriving and
-      // its line reaching the kernel); answers finished in the same turn still go in one write.
-      queueMicrotask(() => this.flush());
+      // At the end of this turn of the event loop (before its timers and its next wait for
+      // I/O): every answer that arrived in the turn goes in one write. Per answer (a microtask),
+      // the write calls alone took 6% of the CPU against a fast server (bench case a).
+      setImmediate(() => this.flush());
     }
   }
 
