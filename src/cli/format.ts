@@ -5,10 +5,11 @@ import type { JobRecord } from '../core/jobs.js';
  * dollars (`$0.0123`, `$0.000042` below a cent), durations compact (`4.2s`, `3m05s`, `1h02m`),
  * shares as percentages with one decimal (`87.5%`). One spelling each, in every command.
  */
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// Made on first use: building an Intl formatter loads ICU data, ~10 ms that `--help` need not pay.
+let integer: Intl.NumberFormat | undefined;
 
 export function formatCount(n: number): string {
-  return integer.format(n);
+  return (integer ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(n);
 }
 
 export function formatCost(cost: number | null): string {

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { JobRecord } from '../core/jobs.js';
 import type { JudgeUsage } from '../core/judge/metrics.js';
 import { formatCost } from './render.js';
+import { formatCount } from './format.js';
 
 /** The judge flags of `create`, by commander's names. */
 export interface JudgeFlags {
@@ -32,21 +33,20 @@ function parseNumber(value: string): number {
   return n;
 }
 
-const integer = new Intl.NumberFormat('en-US');
 
 /** The judges' spend and the pairwise record, for the end-of-run summary on stderr (empty when nothing was judged). */
 export function judgeSummaryLines(job: JobRecord): string[] {
   const lines: string[] = [];
   const usage = (label: string, u: JudgeUsage | null | undefined, model: string) => {
     if (!u) return;
-    lines.push(`${label} ${integer.format(u.judged)} verdicts, ${integer.format(u.failed)} failed; ${integer.format(u.prompt_tokens)} prompt + ${integer.format(u.completion_tokens)} completion tokens, ${formatCost(u.cost_usd)} with ${model} (apart from the answers' cost)`);
+    lines.push(`${label} ${formatCount(u.judged)} verdicts, ${formatCount(u.failed)} failed; ${formatCount(u.prompt_tokens)} prompt + ${formatCount(u.completion_tokens)} completion tokens, ${formatCost(u.cost_usd)} with ${model} (apart from the answers' cost)`);
   };
   usage('judge     ', job.judge_usage, job.settings.judge?.model ?? '');
   usage('pairwise  ', job.pairwise_usage, job.settings.pairwise?.model ?? '');
   for (const [name, m] of Object.entries(job.metrics ?? {})) {
     const p = m.pairwise;
     if (!p) continue;
-    lines.push(`pairwise   ${name}: ${integer.format(p.wins)} won, ${integer.format(p.ties)} tied, ${integer.format(p.losses)} lost against ${p.opponent} (win rate ${p.win_rate === null ? '-' : p.win_rate.toFixed(4)}${p.errors ? `; ${integer.format(p.errors)} rows not judged` : ''})`);
+    lines.push(`pairwise   ${name}: ${formatCount(p.wins)} won, ${formatCount(p.ties)} tied, ${formatCount(p.losses)} lost against ${p.opponent} (win rate ${p.win_rate === null ? '-' : p.win_rate.toFixed(4)}${p.errors ? `; ${formatCount(p.errors)} rows not judged` : ''})`);
   }
   return lines;
 }

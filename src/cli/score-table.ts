@@ -1,6 +1,6 @@
 import type { VariantMetrics } from '../core/score/measure.js';
+import { formatCount } from './format.js';
 
-const integer = new Intl.NumberFormat('en-US');
 /** Four decimals, as `classification_report(digits=4)` prints them. */
 export const fixed = (value: number | null): string => (value === null ? '-' : value.toFixed(4));
 const percent = (value: number | null): string => (value === null ? '-' : `${value.toFixed(1)}%`);
@@ -21,21 +21,21 @@ export function scoreLines(metrics: Readonly<Record<string, VariantMetrics>>): s
 function variantLines(title: string, m: VariantMetrics): string[] {
   const c = m.counts;
   const lines = [`${title}: ${m.prediction_column}${m.ground_truth_column ? ` against ${m.ground_truth_column}` : ''}`];
-  const apart = [`${integer.format(c.failed)} failed`, `${integer.format(c.not_run)} not run`];
-  if (m.ground_truth_column) apart.push(`${integer.format(c.no_ground_truth)} without ground truth`);
-  lines.push(`  rows        ${integer.format(c.rows)}: ${m.ground_truth_column ? `${integer.format(c.scored)} scored (answer and ground truth), ` : `${integer.format(c.answered)} answered, `}${apart.join(', ')}`);
+  const apart = [`${formatCount(c.failed)} failed`, `${formatCount(c.not_run)} not run`];
+  if (m.ground_truth_column) apart.push(`${formatCount(c.no_ground_truth)} without ground truth`);
+  lines.push(`  rows        ${formatCount(c.rows)}: ${m.ground_truth_column ? `${formatCount(c.scored)} scored (answer and ground truth), ` : `${formatCount(c.answered)} answered, `}${apart.join(', ')}`);
   if (m.ground_truth_column) {
-    lines.push(`  accuracy    ${fixed(m.accuracy)} (${integer.format(c.correct)} correct of ${integer.format(c.scored)} scored; ${integer.format(c.invalid)} invalid, counted wrong)`);
+    lines.push(`  accuracy    ${fixed(m.accuracy)} (${formatCount(c.correct)} correct of ${formatCount(c.scored)} scored; ${formatCount(c.invalid)} invalid, counted wrong)`);
   }
   const k = m.classification;
   if (k && k.labels.length) {
-    const rows = k.per_label.map((s) => [s.label, fixed(s.precision), fixed(s.recall), fixed(s.f1), integer.format(s.support)]);
-    rows.push(['macro avg', fixed(k.macro_avg.precision), fixed(k.macro_avg.recall), fixed(k.macro_avg.f1), integer.format(k.macro_avg.support)]);
-    rows.push(['weighted avg', fixed(k.weighted_avg.precision), fixed(k.weighted_avg.recall), fixed(k.weighted_avg.f1), integer.format(k.weighted_avg.support)]);
+    const rows = k.per_label.map((s) => [s.label, fixed(s.precision), fixed(s.recall), fixed(s.f1), formatCount(s.support)]);
+    rows.push(['macro avg', fixed(k.macro_avg.precision), fixed(k.macro_avg.recall), fixed(k.macro_avg.f1), formatCount(k.macro_avg.support)]);
+    rows.push(['weighted avg', fixed(k.weighted_avg.precision), fixed(k.weighted_avg.recall), fixed(k.weighted_avg.f1), formatCount(k.weighted_avg.support)]);
     lines.push(...table(['label', 'precision', 'recall', 'f1-score', 'support'], rows).map((l) => `  ${l}`));
     lines.push('  confusion matrix (rows: ground truth, columns: predicted)');
     const header = ['', ...k.labels, ...(c.invalid ? ['(invalid)'] : [])];
-    const cells = k.labels.map((label, i) => [label, ...k.confusion.matrix[i].map((n) => integer.format(n)), ...(c.invalid ? [integer.format(k.confusion.invalid[i])] : [])]);
+    const cells = k.labels.map((label, i) => [label, ...k.confusion.matrix[i].map((n) => formatCount(n)), ...(c.invalid ? [formatCount(k.confusion.invalid[i])] : [])]);
     lines.push(...table(header, cells).map((l) => `  ${l}`));
   }
   if (m.invalid_examples.length) {
@@ -50,10 +50,10 @@ function variantLines(title: string, m: VariantMetrics): string[] {
   }
   if (m.numeric) {
     const n = m.numeric;
-    lines.push(`  numeric     MAE ${fixed(n.mae)}, RMSE ${fixed(n.rmse)} over ${integer.format(n.rows)} rows; exact match ${fixed(n.exact_match_rate)}${n.unparsed ? ` (${integer.format(n.unparsed)} answers not numbers)` : ''}`);
+    lines.push(`  numeric     MAE ${fixed(n.mae)}, RMSE ${fixed(n.rmse)} over ${formatCount(n.rows)} rows; exact match ${fixed(n.exact_match_rate)}${n.unparsed ? ` (${formatCount(n.unparsed)} answers not numbers)` : ''}`);
   }
   if (m.evaluators.length) {
-    const rows = m.evaluators.map((e) => [e.name, fixed(e.pass_rate), integer.format(e.passed), integer.format(e.evaluated), integer.format(e.errors), fixed(e.mean_score)]);
+    const rows = m.evaluators.map((e) => [e.name, fixed(e.pass_rate), formatCount(e.passed), formatCount(e.evaluated), formatCount(e.errors), fixed(e.mean_score)]);
     lines.push(...table(['evaluator', 'pass rate', 'passed', 'evaluated', 'not judged', 'mean score'], rows).map((l) => `  ${l}`));
     for (const e of m.evaluators) if (e.first_error) lines.push(`  ${e.name}: first error: ${e.first_error}`);
   }

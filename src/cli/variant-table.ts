@@ -1,7 +1,7 @@
 import type { JobRecord } from '../core/jobs.js';
 import { formatCost } from './render.js';
+import { formatCount } from './format.js';
 
-const integer = new Intl.NumberFormat('en-US');
 
 /**
  * The variants of a job side by side (answers, failures, cache, tokens, cost, latency), then
@@ -13,13 +13,13 @@ export function variantLines(job: JobRecord): string[] {
   const rows = job.variants.map((v) => [
     v.name,
     v.model,
-    integer.format(v.processed - v.failed_rows),
-    integer.format(v.failed_rows),
-    integer.format(v.cached_rows),
-    integer.format(v.tokens_used),
+    formatCount(v.processed - v.failed_rows),
+    formatCount(v.failed_rows),
+    formatCount(v.cached_rows),
+    formatCount(v.tokens_used),
     formatCost(v.cost_usd),
-    v.latency_ms ? `${integer.format(v.latency_ms.p50)}ms` : '-',
-    v.latency_ms ? `${integer.format(v.latency_ms.p95)}ms` : '-',
+    v.latency_ms ? `${formatCount(v.latency_ms.p50)}ms` : '-',
+    v.latency_ms ? `${formatCount(v.latency_ms.p95)}ms` : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   // Text columns to the left, figures to the right.
@@ -27,9 +27,9 @@ export function variantLines(job: JobRecord): string[] {
   const lines = [line(header), ...rows.map(line)];
   const a = job.agreement;
   if (a) {
-    lines.push(a.rate === null ? 'agreement: no row has an answer from every variant' : `agreement: ${(a.rate * 100).toFixed(1)}% of ${integer.format(a.rows_compared)} rows answered by every variant`);
+    lines.push(a.rate === null ? 'agreement: no row has an answer from every variant' : `agreement: ${(a.rate * 100).toFixed(1)}% of ${formatCount(a.rows_compared)} rows answered by every variant`);
     for (const pair of a.pairs ?? []) {
-      lines.push(`  ${pair.a} ~ ${pair.b}: ${pair.rate === null ? '-' : `${(pair.rate * 100).toFixed(1)}%`} of ${integer.format(pair.rows_compared)}`);
+      lines.push(`  ${pair.a} ~ ${pair.b}: ${pair.rate === null ? '-' : `${(pair.rate * 100).toFixed(1)}%`} of ${formatCount(pair.rows_compared)}`);
     }
   }
   return lines;
