@@ -11,6 +11,7 @@ import { AnthropicProvider } from '../../src/core/providers/anthropic.js';
 import { classifySdkError } from '../../src/core/providers/failure.js';
 import { OpenAIProvider } from '../../src/core/providers/openai.js';
 import { createTransport } from '../../src/core/providers/transport.js';
+import { openaiConfig } from '../../src/core/providers/openai-sdk.js';
 import { startStub, stubAnswer, type Stub } from '../stub/server.js';
 
 // The real `openai` and `@anthropic-ai/sdk` clients over createTransport() (our lean fetch),
@@ -653,6 +654,27 @@ describe('OpenAIProvider: which path, and the signal it is handed', () => {
     } finally {
       if (previous === undefined) delete process.env.OPENAI_LOG;
       else process.env.OPENAI_LOG = previous;
+    }
+  });
+});
+
+describe('openaiConfig: resolved as the SDK\'s client resolves it', () => {
+  it.each([
+    [{}, undefined],
+    [{}, 'http://127.0.0.1:9/v1'],
+    [{ OPENAI_BASE_URL: ' http://127.0.0.1:8/v1 ', OPENAI_ORG_ID: 'org-1', OPENAI_PROJECT_ID: 'proj_2', OPENAI_LOG: 'warn' }, undefined],
+    [{ OPENAI_BASE_URL: 'http://127.0.0.1:8/v1' }, 'http://127.0.0.1:9/v1'],
+    [{ OPENAI_BASE_URL: '  ', OPENAI_ORG_ID: '' }, undefined],
+  ])('env %j, baseURL %s', (vars, baseURL) => {
+    const saved = { ...process.env };
+    for (const name of ['OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'OPENAI_LOG']) delete process.env[name];
+    Object.assign(process.env, vars);
+    try {
+      const sdk = new OpenAI({ apiKey: KEY, baseURL });
+      const ours = openaiConfig({ apiKey: KEY, baseURL });
+      expect(ours).toEqual({ apiKey: sdk.apiKey, baseURL: sdk.baseURL, organization: sdk.organization, project: sdk.project, logLevel: (vars as { OPENAI_LOG?: string }).OPENAI_LOG });
+    } finally {
+      process.env = saved;
     }
   });
 });

@@ -9,9 +9,13 @@ export interface SdkErrorClasses {
   APIUserAbortError: abstract new (...args: never[]) => Error;
 }
 
-/** Normalizes an SDK error by its class (never by message text). */
-export function classifySdkError(error: unknown, sdk: SdkErrorClasses, provider: string): Failure {
+/**
+ * Normalizes an SDK error by its class (never by message text). `sdk` undefined: the SDK is not
+ * loaded (see `loadOpenAI`), so the error cannot be one of its classes.
+ */
+export function classifySdkError(error: unknown, sdk: SdkErrorClasses | undefined, provider: string): Failure {
   if (error instanceof ResponseError) return { kind: error.kind, message: error.message };
+  if (!sdk) return plainFailure(error);
   if (error instanceof sdk.APIUserAbortError) return { kind: 'aborted', message: 'request aborted' };
   if (error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout', message: 'request timed out' };
   if (error instanceof sdk.APIConnectionError) {
@@ -24,6 +28,10 @@ export function classifySdkError(error: unknown, sdk: SdkErrorClasses, provider:
     const kind = status === 429 && code === 'insufficient_quota' ? 'quota' : kindForStatus(status);
     return { kind, status, retryAfterMs: retryAfter(error.headers), message: `${provider} ${status}: ${apiMessage(error, status)}` };
   }
+  return plainFailure(error);
+}
+
+function plainFailure(error: unknown): Failure {
   if (error instanceof Error && error.name === 'AbortError') return { kind: 'aborted', message: 'request aborted' };
   return { kind: 'other', message: error instanceof Error ? error.message : String(error) };
 }

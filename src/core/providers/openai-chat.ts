@@ -1,5 +1,5 @@
-import OpenAI from 'openai';
 import { exchange, targetOf, type Agents, type Target } from './http-exchange.js';
+import { loadOpenAI, type OpenAIConfig } from './openai-sdk.js';
 import { LiteHeaders } from './transport.js';
 import type { CallOptions } from './types.js';
 
@@ -8,32 +8,34 @@ import type { CallOptions } from './types.js';
  * Through the SDK each call also builds its headers twice, formats log details even with
  * logging off, wraps the body in web objects and links two more abort signals: about a fifth
  * of the CPU of a request to a fast server (bench/README.md). What the SDK gives evalctl is
- * kept: its client resolves the key, base URL, organization and project (options or
- * `OPENAI_*`), and every failure is the SDK's own error class, built by the SDK
- * (`APIError.generate`), so `classifySdkError` treats both paths alike. The answer is what
- * the SDK would return: the parsed JSON, or the text of a body that is not JSON.
+ * kept: the key, base URL, organization and project are resolved as its client resolves them
+ * (`openaiConfig`), and every failure is the SDK's own error class, built by the SDK
+ * (`APIError.generate`; the SDK is loaded then), so `classifySdkError` treats both paths
+ * alike. The answer is what the SDK would return: the parsed JSON, or the text of a body that
+ * is not JSON.
  */
 export class DirectChat {
   private readonly target: Target;
   private readonly headers: string[];
 
-  constructor(client: OpenAI, private readonly agents: Agents) {
-    const target = targetOf(new URL(`${client.baseURL.replace(/\/+$/, '')}/chat/completions`));
-    if (!target) throw new TypeError(`unsupported protocol in ${client.baseURL}`);
+  constructor(config: OpenAIConfig, private readonly agents: Agents) {
+    const target = targetOf(new URL(`${config.baseURL.replace(/\/+$/, '')}/chat/completions`));
+    if (!target) throw new TypeError(`unsupported protocol in ${config.baseURL}`);
     this.target = target;
     this.headers = ['content-type', 'application/json', 'accept', 'application/json', 'user-agent', 'evalctl'];
-    if (client.apiKey) this.headers.push('authorization', `Bearer ${client.apiKey}`);
-    if (client.organization) this.headers.push('openai-organization', client.organization);
-    if (client.project) this.headers.push('openai-project', client.project);
+    if (config.apiKey) this.headers.push('authorization', `Bearer ${config.apiKey}`);
+    if (config.organization) this.headers.push('openai-organization', config.organization);
+    if (config.project) this.headers.push('openai-project', config.project);
   }
 
   async create(body: object, options: CallOptions): Promise<unknown> {
     const { signal } = options;
-    if (signal.aborted) throw new OpenAI.APIUserAbortError();
+    if (signal.aborted) throw new (await loadOpenAI()).APIUserAbortError();
     let response;
     try {
       response = await exchange(this.agents, this.target, { method: 'POST', headers: this.headers, body: JSON.stringify(body), signal, timeoutMs: options.timeoutMs });
     } catch (error) {
+      const OpenAI = await loadOpenAI();
       if (signal.aborted) throw new OpenAI.APIUserAbortError();
       if (error instanceof Error && error.name === 'TimeoutError') throw new OpenAI.APIConnectionTimeoutError();
       throw new OpenAI.APIConnectionError({ cause: error as Error });
@@ -43,7 +45,7 @@ export class DirectChat {
     if (response.status < 200 || response.status >= 300) {
       const errorText = text();
       const json = safeJson(errorText);
-      throw OpenAI.APIError.generate(response.status, json, json ? undefined : errorText, headers as unknown as Headers);
+      throw (await loadOpenAI()).APIError.generate(response.status, json, json ? undefined : errorText, headers as unknown as Headers);
     }
     if (response.status === 204) return null;
     const mediaType = headers.get('content-type')?.split(';')[0]?.trim();

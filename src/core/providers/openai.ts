@@ -1,10 +1,11 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { classifySdkError } from './failure.js';
 import { asResponse, describeBody, ResponseError, withoutKey } from './response.js';
 import { sdkLogger } from './log.js';
 import { createTransport } from './transport.js';
 import { createAgents } from './http-exchange.js';
 import { DirectChat } from './openai-chat.js';
+import { loadedOpenAI, loadOpenAI, openaiConfig, type OpenAIConfig } from './openai-sdk.js';
 import { promptWithSchema, rejectsResponseFormat, SCHEMA_NAME } from '../structured/request.js';
 import { strictSchema } from '../structured/strict.js';
 import { openaiContent } from '../images/content.js';
@@ -16,9 +17,10 @@ const REASONING = /^(o\d|gpt-5)/;
 /** OpenAI's chat completions, or any server that speaks them (Ollama, vLLM, LM Studio, gateways). */
 export class OpenAIProvider implements BatchProvider {
   readonly id = 'openai' as const;
-  private readonly client: OpenAI;
-
-  private readonly apiKey: string;
+  private readonly config: OpenAIConfig;
+  private readonly agents = createAgents();
+  /** The SDK's client, made on first need (embeddings, the SDK's path). */
+  private sdkClient?: Promise<OpenAI>;
   /** Set once the server refused `response_format`: the schema goes in the prompt from then on. */
   private schemaInPrompt = false;
 
@@ -30,11 +32,15 @@ export class OpenAIProvider implements BatchProvider {
    * when the SDK's own request logs are asked for (`OPENAI_LOG=info` or `debug`).
    */
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string; via?: 'direct' | 'sdk' }) {
-    this.apiKey = options.apiKey;
-    const agents = createAgents();
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport({ agents }), logger: sdkLogger(options.apiKey) });
-    const logging = this.client.logLevel === 'debug' || this.client.logLevel === 'info';
-    if (options.via !== 'sdk' && !logging) this.direct = new DirectChat(this.client, agents);
+    this.config = openaiConfig(options);
+    const logging = this.config.logLevel === 'debug' || this.config.logLevel === 'info';
+    if (options.via !== 'sdk' && !logging) this.direct = new DirectChat(this.config, this.agents);
+  }
+
+  private client(): Promise<OpenAI> {
+    const { apiKey, baseURL } = this.config;
+    this.sdkClient ??= loadOpenAI().then((OpenAI) => new OpenAI({ apiKey, baseURL, maxRetries: 0, fetch: createTransport({ agents: this.agents }), logger: sdkLogger(apiKey) }));
+    return this.sdkClient;
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
@@ -42,7 +48,8 @@ export class OpenAIProvider implements BatchProvider {
       return await this.send(request, options);
     } catch (error) {
       // A server without structured outputs: once, fall back to the schema in the prompt.
-      if (!request.schema || this.schemaInPrompt || !(error instanceof OpenAI.APIError) || !rejectsResponseFormat(error.status, error.message)) throw error;
+      const sdk = loadedOpenAI();
+      if (!request.schema || this.schemaInPrompt || !sdk || !(error instanceof sdk.APIError) || !rejectsResponseFormat(error.status, error.message)) throw error;
       this.schemaInPrompt = true;
       return this.send(request, options);
     }
@@ -72,7 +79,7 @@ export class OpenAIProvider implements BatchProvider {
     };
     const response = await asResponse(this.direct
       ? this.direct.create(params, options) as Promise<OpenAI.Chat.ChatCompletion>
-      : this.client.chat.completions.create(params, { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 }));
+      : (await this.client()).chat.completions.create(params, { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 }));
     // The SDK returns whatever a 200 held: check it is a chat completion before trusting it.
     const body = response as unknown as { choices?: unknown };
     if (body === null || typeof body !== 'object' || !Array.isArray(body.choices)) throw new ResponseError('bad-response', `the answer is ${describeBody(response)}, not a chat completion`);
@@ -84,7 +91,7 @@ export class OpenAIProvider implements BatchProvider {
     }
     if (typeof content !== 'string') throw new ResponseError('bad-response', 'the answer has no content (null)');
     return {
-      text: withoutKey(content, this.apiKey),
+      text: withoutKey(content, this.config.apiKey),
       promptTokens: response.usage?.prompt_tokens ?? 0,
       completionTokens: response.usage?.completion_tokens ?? 0,
     };
@@ -92,7 +99,7 @@ export class OpenAIProvider implements BatchProvider {
 
   /** OpenAI's embeddings, or any compatible endpoint (Ollama, vLLM, TEI): one vector per input, in order. */
   async embed(request: EmbeddingRequest, options: CallOptions): Promise<Completion> {
-    const response = await asResponse(this.client.embeddings.create(
+    const response = await asResponse((await this.client()).embeddings.create(
       { model: this.model, input: [...request.inputs], encoding_format: 'float', ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}) },
       { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 },
     ));
@@ -114,6 +121,6 @@ export class OpenAIProvider implements BatchProvider {
   }
 
   classify(error: unknown) {
-    return classifySdkError(error, OpenAI, 'OpenAI');
+    return classifySdkError(error, loadedOpenAI(), 'OpenAI');
   }
 }
