@@ -46,6 +46,7 @@ interface CreateFlags extends ScoringFlags, JudgeFlags {
   outputType?: 'text' | 'embeddings';
   inputType?: 'text' | 'image' | 'video';
   imageColumn?: string[];
+  videoColumn?: string[];
   dimensions?: number;
   template?: string;
 }
@@ -75,7 +76,7 @@ export default async function create(context: Context, sourceArgument: string | 
   let plan;
   try {
     plan = await planJob({
-      ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile, imageColumns: flags.imageColumn,
+      ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile, imageColumns: flags.imageColumn, videoColumns: flags.videoColumn,
       settings, scoring, env: context.env, cwd: context.cwd,
       workDir: reserved && store.paths(reserved).dir, onDownload: downloadProgress(context.t),
     });
@@ -133,6 +134,6 @@ export default async function create(context: Context, sourceArgument: string | 
 function batchUnsupported(spec: JobSpec): string | undefined {
   if (spec.judge) return '--judge';
   if (spec.pairwise) return '--pairwise';
-  if (spec.input_type === 'image') return '--input-type image';
+  if (spec.input_type === 'image' || spec.input_type === 'video') return `--input-type ${spec.input_type}`;
   return undefined;
 }
