@@ -19,6 +19,7 @@ import { attachJudging, wantsJudging } from '../core/judge/resolve.js';
 import type { JudgeFlags } from './judge-flags.js';
 import { withBatchApi } from '../core/batch/plan.js';
 import type { JobSpec } from '../core/spec.js';
+import { imageOutputConflict } from '../core/imagegen/spec.js';
 
 interface CreateFlags extends ScoringFlags, JudgeFlags {
   encoding?: Encoding;
@@ -43,7 +44,8 @@ interface CreateFlags extends ScoringFlags, JudgeFlags {
   json?: boolean;
   schema?: string;
   structured?: boolean;
-  outputType?: 'text' | 'embeddings';
+  outputType?: 'text' | 'embeddings' | 'image';
+  embedImages?: boolean;
   inputType?: 'text' | 'image' | 'video';
   imageColumn?: string[];
   videoColumn?: string[];
@@ -82,6 +84,8 @@ export default async function create(context: Context, sourceArgument: string | 
     });
     try {
       attachJudging(plan, { ...flags, groundTruth: flags.groundTruth, gates: scoring?.fail_under ?? [], needKeys: !flags.dryRun, settings, env: context.env, cwd: context.cwd });
+      const conflict = imageOutputConflict(plan.record.settings, { output: plan.record.output, embedImages: flags.embedImages, batchApi: flags.batchApi });
+      if (conflict) throw new UsageError(conflict, 'Generate images in a job of their own: --output-type image, a prompt, and an output file.');
     } catch (error) {
       plan.dataset.close();
       throw error;

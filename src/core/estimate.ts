@@ -5,6 +5,7 @@ import { sampleRows } from './sample.js';
 import { compileVariants } from './prompts.js';
 import { imageTokens } from './images/sniff.js';
 import { mediaOf } from './images/kinds.js';
+import { IMAGE_OUTPUT_TOKENS } from './imagegen/spec.js';
 import { VIDEO_TOKENS } from './images/video.js';
 import type { JobSpec } from './spec.js';
 
@@ -67,7 +68,8 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
     const inputTokens = measured >= rows ? tokens[i] : Math.round((tokens[i] / Math.max(1, measured)) * rows);
     // An embedding is billed for its input alone.
     const high = v.output_type === 'embeddings' ? 0 : v.max_tokens ?? HIGH_OUTPUT_TOKENS;
-    const outputTokensPerRow = { low: Math.min(LOW_OUTPUT_TOKENS, high), high };
+    // A generated image's output tokens depend on its quality, not on --max-tokens.
+    const outputTokensPerRow = v.output_type === 'image' ? { ...IMAGE_OUTPUT_TOKENS } : { low: Math.min(LOW_OUTPUT_TOKENS, high), high };
     const price = v.price ?? priceFor(v.model);
     return {
       name: v.name,

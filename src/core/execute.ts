@@ -25,6 +25,7 @@ import { endpointKey, endpointLabel, type JobSpec } from './spec.js';
 import { answerChecker } from './structured/validate.js';
 import { batchEmbeddings } from './embeddings/batcher.js';
 import { embeddingLane } from './embeddings/lane.js';
+import { imageLane, imageProvider } from './imagegen/lane.js';
 import type { RowSelection } from './writer.js';
 
 export interface RunHooks {
@@ -211,7 +212,7 @@ function storageError(error: unknown, path: string, id: string, unwrittenBytes: 
 async function lanesOf(s: JobSpec, env: NodeJS.ProcessEnv): Promise<Lane[]> {
   return Promise.all(s.variants.map(async (v) => {
     const choice: ModelChoice = { provider: v.provider, model: v.model, ...(v.base_url ? { baseURL: v.base_url } : {}) };
-    const provider = await createProvider(choice, env);
+    const provider = v.output_type === 'image' ? await imageProvider(choice, env, s, v.name) : await createProvider(choice, env);
     // Identical prompts get identical answers only at temperature 0: then they are sent once.
     const deterministic = v.temperature === 0;
     return {
@@ -222,6 +223,7 @@ async function lanesOf(s: JobSpec, env: NodeJS.ProcessEnv): Promise<Lane[]> {
       scope: deterministic ? cacheScope({ p: provider.id, u: v.base_url, m: v.model, s: v.system, t: v.temperature, x: v.max_tokens, ...(v.schema ? { j: v.schema } : {}) }) : undefined,
       ...(v.schema ? { check: answerChecker(v.schema) } : {}),
       ...embeddingLane(v),
+      ...imageLane(v),
       cache: deterministic && s.cache && provider.id !== 'echo',
       endpoint: endpointKey(v),
       endpointLabel: endpointLabel(v),

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { imageColumns } from './images/columns.js';
 import { checkTakesVideo } from './images/video-providers.js';
+import { imagesFolder } from './imagegen/files.js';
 import type { Settings } from './config.js';
 import { Dataset, type Encoding, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
@@ -41,7 +42,9 @@ export interface CreateRequest {
   readonly schema?: string;
   readonly structured?: boolean;
   /** `--output-type embeddings`, `--dimensions`: a vector per row (see `resolveOutput`). */
-  readonly outputType?: 'text' | 'embeddings';
+  readonly outputType?: 'text' | 'embeddings' | 'image';
+  /** `--embed-images`: with generated images, a parquet output also holds their bytes. */
+  readonly embedImages?: boolean;
   readonly dimensions?: number;
   /** `--ground-truth`, `--evaluator`, ...: how the answers are scored once written. */
   readonly scoring?: ScoringSpec | null;
@@ -113,6 +116,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       input_format: dataset.format,
       encoding: request.encoding ?? 'utf-8',
       ...images,
+      ...(request.embedImages ? { embed_images: true } : {}),
       output_format: 'parquet',
       usage_columns: settings.usageColumns,
       cache: settings.cache,
@@ -132,6 +136,8 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
     if (spec.scoring) await checkScoring(spec.scoring, dataset.columns.map((c) => c.name), dataset.label);
     const output = outputPath(request, dataset, source);
     spec.output_format = output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(isS3Output(output) ? s3OutputTarget(output, null).key : output);
+    // Generated images go beside the output file (never for -o - or s3://, refused at create).
+    if (variants.some((v) => v.output_type === 'image') && output !== '-' && !isS3Output(output)) spec.images_dir = imagesFolder(resolve(request.cwd, output));
     const commit = commitSettings(request, output);
     if (commit) spec.commit = commit;
     const rows = shard ? shard.end - shard.start : count ?? dataset.rowCount;

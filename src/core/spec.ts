@@ -30,7 +30,7 @@ export interface VariantSpec {
   price: Price | null;
   /** Structured output (`--schema`): the JSON Schema every answer must match; absent or null for free text. */
   schema?: JsonSchema | null;
-  /** `embeddings`: the variant writes a vector per row (`--output-type`); absent means `text`. */
+  /** `embeddings`: the variant writes a vector per row; `image`: it generates an image per row (`--output-type`); absent means `text`. */
   output_type?: OutputType;
   /** Vector length (`--dimensions`, else the model's); null when unknown. */
   dimensions?: number | null;
@@ -56,6 +56,10 @@ export interface JobSpec {
   input_type?: 'text' | 'image' | 'video';
   /** With `input_type: image`: the columns whose placeholders are images (see `imageColumns`). */
   image_columns?: string[];
+  /** With an `image` output variant: the absolute folder its images are written to (`<output>.images`, see `imagesFolder`). */
+  images_dir?: string;
+  /** `--embed-images`: a parquet output also holds each generated image's bytes, `<prefix>_image` (BLOB). */
+  embed_images?: boolean;
   /** With `input_type: video`: the columns whose placeholders are videos. */
   video_columns?: string[];
   /** With `input_type` image or video: the absolute folder relative media paths are read from (the source file's, else the cwd at create). */
