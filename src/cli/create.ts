@@ -19,6 +19,7 @@ import { attachJudging, wantsJudging } from '../core/judge/resolve.js';
 import type { JudgeFlags } from './judge-flags.js';
 import { withBatchApi } from '../core/batch/plan.js';
 import type { JobSpec } from '../core/spec.js';
+import { imageOutputConflict } from '../core/imagegen/spec.js';
 
 interface CreateFlags extends ScoringFlags, JudgeFlags {
   encoding?: Encoding;
@@ -43,9 +44,11 @@ interface CreateFlags extends ScoringFlags, JudgeFlags {
   json?: boolean;
   schema?: string;
   structured?: boolean;
-  outputType?: 'text' | 'embeddings';
+  outputType?: 'text' | 'embeddings' | 'image';
+  embedImages?: boolean;
   inputType?: 'text' | 'image' | 'video';
   imageColumn?: string[];
+  videoColumn?: string[];
   dimensions?: number;
   template?: string;
 }
@@ -75,12 +78,14 @@ export default async function create(context: Context, sourceArgument: string | 
   let plan;
   try {
     plan = await planJob({
-      ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile, imageColumns: flags.imageColumn,
+      ...flags, source, models: flags.model, prompts: flags.prompt, promptFiles: flags.promptFile, imageColumns: flags.imageColumn, videoColumns: flags.videoColumn,
       settings, scoring, env: context.env, cwd: context.cwd,
       workDir: reserved && store.paths(reserved).dir, onDownload: downloadProgress(context.t),
     });
     try {
       attachJudging(plan, { ...flags, groundTruth: flags.groundTruth, gates: scoring?.fail_under ?? [], needKeys: !flags.dryRun, settings, env: context.env, cwd: context.cwd });
+      const conflict = imageOutputConflict(plan.record.settings, { output: plan.record.output, embedImages: flags.embedImages, batchApi: flags.batchApi });
+      if (conflict) throw new UsageError(conflict, 'Generate images in a job of their own: --output-type image, a prompt, and an output file.');
     } catch (error) {
       plan.dataset.close();
       throw error;
@@ -133,6 +138,6 @@ export default async function create(context: Context, sourceArgument: string | 
 function batchUnsupported(spec: JobSpec): string | undefined {
   if (spec.judge) return '--judge';
   if (spec.pairwise) return '--pairwise';
-  if (spec.input_type === 'image') return '--input-type image';
+  if (spec.input_type === 'image' || spec.input_type === 'video') return `--input-type ${spec.input_type}`;
   return undefined;
 }

@@ -4,6 +4,10 @@ import { batchPrice, costOf, priceFor, type Price } from './pricing.js';
 import { sampleRows } from './sample.js';
 import { compileVariants } from './prompts.js';
 import { imageTokens } from './images/sniff.js';
+import { mediaOf } from './images/kinds.js';
+import { IMAGE_OUTPUT_TOKENS } from './imagegen/spec.js';
+import { VIDEO_TOKENS } from './images/video.js';
+import type { JobSpec } from './spec.js';
 
 /** What one variant's share of a run would cost, worked out without calling the model. */
 export interface Estimate {
@@ -34,7 +38,8 @@ const HIGH_OUTPUT_TOKENS = 256;
 /** Counts (or estimates) prompt tokens over the rows a job would send, per variant, and prices them. */
 export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>): Promise<Estimate[]> {
   const s = job.settings;
-  const images = new Set(s.input_type === 'image' ? s.image_columns ?? [] : []);
+  const { columns: images, kind } = mediaOf(s);
+  const perMedia = (provider: JobSpec['variants'][number]['provider']) => (kind.name === 'video' ? VIDEO_TOKENS : imageTokens(provider));
   const { columns, renders, parts } = compileVariants(s.variants, dataset, images);
   const counters = await Promise.all(s.variants.map((v) => tokenCounter(v.provider, v.model)));
   const rows = job.rows;
@@ -51,10 +56,10 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
       renders.forEach((render, v) => {
         // An image counts a fixed number of tokens (see `imageTokens`); the files are not opened.
         const row = images.size > 0 ? parts[v](chunk.values[i]) : undefined;
-        const prompt = row ? row.map((part) => (typeof part === 'string' ? part : `[image: ${shortRef(part.image)}]`)).join('') : render(chunk.values[i]);
+        const prompt = row ? row.map((part) => (typeof part === 'string' ? part : `[${kind.name}: ${shortRef(part.image)}]`)).join('') : render(chunk.values[i]);
         const imageCount = row ? row.filter((part) => typeof part !== 'string').length : 0;
         if (examples[v].length < 3) examples[v].push(prompt);
-        tokens[v] += counters[v].tokens(row ? row.filter((part) => typeof part === 'string').join('') : prompt) + systemTokens[v] + imageCount * imageTokens(s.variants[v].provider);
+        tokens[v] += counters[v].tokens(row ? row.filter((part) => typeof part === 'string').join('') : prompt) + systemTokens[v] + imageCount * perMedia(s.variants[v].provider);
       });
       if (++measured >= MEASURED_ROWS) break outer;
     }
@@ -63,7 +68,8 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
     const inputTokens = measured >= rows ? tokens[i] : Math.round((tokens[i] / Math.max(1, measured)) * rows);
     // An embedding is billed for its input alone.
     const high = v.output_type === 'embeddings' ? 0 : v.max_tokens ?? HIGH_OUTPUT_TOKENS;
-    const outputTokensPerRow = { low: Math.min(LOW_OUTPUT_TOKENS, high), high };
+    // A generated image's output tokens depend on its quality, not on --max-tokens.
+    const outputTokensPerRow = v.output_type === 'image' ? { ...IMAGE_OUTPUT_TOKENS } : { low: Math.min(LOW_OUTPUT_TOKENS, high), high };
     const price = v.price ?? priceFor(v.model);
     return {
       name: v.name,

@@ -18,12 +18,14 @@ import { scoreJobOutput } from './score/job.js';
 import { priceOf, progressFrom, snapshot, snapshotFields } from './run/snapshot.js';
 import { compileVariants } from './prompts.js';
 import { resolveRow } from './images/resolve.js';
+import { mediaOf, type MediaKind } from './images/kinds.js';
 import type { RunProgress } from './run/progress.js';
 import { Runner, type Lane, type StopReason, type WorkItem } from './run/runner.js';
 import { endpointKey, endpointLabel, type JobSpec } from './spec.js';
 import { answerChecker } from './structured/validate.js';
 import { batchEmbeddings } from './embeddings/batcher.js';
 import { embeddingLane } from './embeddings/lane.js';
+import { imageLane, imageProvider } from './imagegen/lane.js';
 import type { RowSelection } from './writer.js';
 
 export interface RunHooks {
@@ -76,7 +78,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     claimJobOutput(store, job);
     dataset ??= await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat, encoding: job.settings.encoding ?? 'utf-8' });
     const s = job.settings;
-    const images = new Set(s.input_type === 'image' ? s.image_columns ?? [] : []);
+    const { columns: images, kind } = mediaOf(s);
     const { columns, renders, parts } = compileVariants(s.variants, dataset, images);
     const selection = selectionOf(job, paths.sample);
     if (!existsSync(paths.answers)) {
@@ -124,7 +126,7 @@ async function runLocked(store: JobStore, id: string, hooks: RunHooks, env: Node
     let fatal: EvalctlError | undefined;
     try {
       // Embedding variants' rows go several to a request (--batch-size).
-      const result = await runner.run(batchEmbeddings(workItems(dataset, columns, images.size > 0 ? imageRenders(s, parts) : renders, state.done, selection, images), lanes, s.batch_size));
+      const result = await runner.run(batchEmbeddings(workItems(dataset, columns, images.size > 0 ? imageRenders(s, parts, kind) : renders, state.done, selection, images), lanes, s.batch_size));
       stop = result.stop;
       fatal = result.error;
     } finally {
@@ -210,7 +212,7 @@ function storageError(error: unknown, path: string, id: string, unwrittenBytes: 
 async function lanesOf(s: JobSpec, env: NodeJS.ProcessEnv): Promise<Lane[]> {
   return Promise.all(s.variants.map(async (v) => {
     const choice: ModelChoice = { provider: v.provider, model: v.model, ...(v.base_url ? { baseURL: v.base_url } : {}) };
-    const provider = await createProvider(choice, env);
+    const provider = v.output_type === 'image' ? await imageProvider(choice, env, s, v.name) : await createProvider(choice, env);
     // Identical prompts get identical answers only at temperature 0: then they are sent once.
     const deterministic = v.temperature === 0;
     return {
@@ -221,6 +223,7 @@ async function lanesOf(s: JobSpec, env: NodeJS.ProcessEnv): Promise<Lane[]> {
       scope: deterministic ? cacheScope({ p: provider.id, u: v.base_url, m: v.model, s: v.system, t: v.temperature, x: v.max_tokens, ...(v.schema ? { j: v.schema } : {}) }) : undefined,
       ...(v.schema ? { check: answerChecker(v.schema) } : {}),
       ...embeddingLane(v),
+      ...imageLane(v),
       cache: deterministic && s.cache && provider.id !== 'echo',
       endpoint: endpointKey(v),
       endpointLabel: endpointLabel(v),
@@ -229,8 +232,9 @@ async function lanesOf(s: JobSpec, env: NodeJS.ProcessEnv): Promise<Lane[]> {
 }
 
 
-/** Work items with images handed to the runner at once at most. */
+/** Work items with images handed to the runner at once at most, and the media bytes (base64) they may hold together (videos run to 100 MB each). */
 const IMAGE_ITEMS_PER_YIELD = 16;
+const MEDIA_BYTES_PER_YIELD = 64 * 1024 * 1024;
 
 /** Streams the rows still to do, one work item per (row, variant) without an answer, chunk by chunk (memory: one chunk). */
 async function* workItems(
@@ -247,25 +251,28 @@ async function* workItems(
   const start = selection.kind === 'range' ? selection.start : 0;
   for await (const chunk of dataset.stream(columns, limit, images)) {
     let items: WorkItem[] = [];
+    let bytes = 0;
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
       if (row < start || (chosen && !chosen.has(row))) continue;
       for (let variant = 0; variant < variants; variant++) {
         if (done[row * variants + variant]) continue;
         const rendered = renders[variant](chunk.values[i]);
-        items.push(typeof rendered === 'string' ? { row, variant, prompt: rendered } : { row, variant, ...(await rendered) });
+        const item: WorkItem = typeof rendered === 'string' ? { row, variant, prompt: rendered } : { row, variant, ...(await rendered) };
+        items.push(item);
+        for (const part of item.parts ?? []) if (typeof part !== 'string' && 'data' in part) bytes += part.data.length;
       }
-      // Images are read as the items are made: hand them over a few at a time, so the runner's memory bound holds.
-      if (images?.size && items.length >= IMAGE_ITEMS_PER_YIELD) { yield items; items = []; }
+      // Media are read as the items are made: hand them over a few at a time, so the runner's memory bound holds.
+      if (images?.size && (items.length >= IMAGE_ITEMS_PER_YIELD || bytes >= MEDIA_BYTES_PER_YIELD)) { yield items; items = []; bytes = 0; }
     }
     if (items.length) yield items;
   }
 }
 
 /** Per variant: a row's prompt with its images read (or the reason they cannot be), as a work item's `prompt`, `parts` or `error`. */
-function imageRenders(s: JobSpec, parts: ReturnType<typeof compileVariants>['parts']) {
+function imageRenders(s: JobSpec, parts: ReturnType<typeof compileVariants>['parts'], kind: MediaKind) {
   return parts.map((render, v) => async (values: readonly (string | null)[]) => {
-    const resolved = await resolveRow(render(values), { baseDir: s.image_base ?? process.cwd(), provider: s.variants[v].provider });
+    const resolved = await resolveRow(render(values), { baseDir: s.image_base ?? process.cwd(), provider: s.variants[v].provider, kind });
     return 'error' in resolved ? { prompt: resolved.key, error: resolved.error } : { prompt: resolved.key, parts: resolved.parts };
   });
 }

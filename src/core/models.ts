@@ -12,7 +12,7 @@ export interface ModelChoice {
   readonly baseURL?: string;
 }
 
-const OPENAI_MODELS = /^(gpt-|chatgpt-|o\d|text-embedding-|davinci|babbage)/;
+const OPENAI_MODELS = /^(gpt-|chatgpt-|o\d|text-embedding-|dall-e-|davinci|babbage)/;
 
 /**
  * Routes a model id: `echo` is the offline model; `openai:<id>` and `anthropic:<id>` name the

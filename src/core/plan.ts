@@ -1,5 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { imageColumns } from './images/columns.js';
+import { checkTakesVideo } from './images/video-providers.js';
+import { imagesFolder } from './imagegen/files.js';
 import type { Settings } from './config.js';
 import { Dataset, type Encoding, type InputFormat } from './dataset.js';
 import { InputError, UsageError } from './errors.js';
@@ -40,7 +42,9 @@ export interface CreateRequest {
   readonly schema?: string;
   readonly structured?: boolean;
   /** `--output-type embeddings`, `--dimensions`: a vector per row (see `resolveOutput`). */
-  readonly outputType?: 'text' | 'embeddings';
+  readonly outputType?: 'text' | 'embeddings' | 'image';
+  /** `--embed-images`: with generated images, a parquet output also holds their bytes. */
+  readonly embedImages?: boolean;
   readonly dimensions?: number;
   /** `--ground-truth`, `--evaluator`, ...: how the answers are scored once written. */
   readonly scoring?: ScoringSpec | null;
@@ -49,6 +53,8 @@ export interface CreateRequest {
   /** `--input-type image`: placeholders of image columns are sent as images; `--image-column` names them (and implies it). */
   readonly inputType?: 'text' | 'image' | 'video';
   readonly imageColumns?: readonly string[];
+  /** `--video-column`: a column whose placeholder is a video (implies `--input-type video`). */
+  readonly videoColumns?: readonly string[];
   readonly settings: Settings;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -86,7 +92,6 @@ export interface Plan {
  */
 export async function planJob(request: CreateRequest): Promise<Plan> {
   const { settings, env } = request;
-  if (request.inputType === 'video') throw new UsageError('--input-type video is not supported yet.', 'Use --input-type image (frames as images), or text.');
   const variants = resolveVariants({ ...request, needKeys: !request.dryRun });
   checkName(settings.targetColumn);
   const source = await materializeSource(request.source, {
@@ -96,7 +101,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   const dataset = await Dataset.open(source.files ? source.files.map((file) => file.path) : source.path, { format: request.inputFormat ?? source.format, encoding: request.encoding });
   try {
     const { columns: used } = compileVariants(variants, dataset);
-    const images = imageSettings(request, variants, used, dataset, source);
+    const images = mediaSettings(request, variants, used, dataset, source);
     const count = request.sample === undefined ? null : Math.min(request.sample, dataset.rowCount);
     if (request.shard && count !== null) throw new UsageError('--shard and --sample cannot be combined.', 'Shard the whole table, or sample it without --shard.');
     const shard = request.shard ? shardOf(request.shard.index, request.shard.count, dataset.rowCount) : null;
@@ -111,6 +116,7 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
       input_format: dataset.format,
       encoding: request.encoding ?? 'utf-8',
       ...images,
+      ...(request.embedImages ? { embed_images: true } : {}),
       output_format: 'parquet',
       usage_columns: settings.usageColumns,
       cache: settings.cache,
@@ -130,6 +136,8 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
     if (spec.scoring) await checkScoring(spec.scoring, dataset.columns.map((c) => c.name), dataset.label);
     const output = outputPath(request, dataset, source);
     spec.output_format = output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(isS3Output(output) ? s3OutputTarget(output, null).key : output);
+    // Generated images go beside the output file (never for -o - or s3://, refused at create).
+    if (variants.some((v) => v.output_type === 'image') && output !== '-' && !isS3Output(output)) spec.images_dir = imagesFolder(resolve(request.cwd, output));
     const commit = commitSettings(request, output);
     if (commit) spec.commit = commit;
     const rows = shard ? shard.end - shard.start : count ?? dataset.rowCount;
@@ -174,16 +182,25 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
   }
 }
 
-/** The spec's image fields: which placeholders are images, and where relative image paths are read from. */
-function imageSettings(request: CreateRequest, variants: readonly VariantSpec[], used: readonly string[], dataset: Dataset, source: LocalSource): Partial<JobSpec> {
-  const named = request.imageColumns ?? [];
-  if (request.inputType !== 'image' && named.length === 0) return {};
-  if (request.inputType === 'text') throw new UsageError('--image-column cannot go with --input-type text.', 'Drop --input-type text: --image-column implies --input-type image.');
-  if (variants.some((v) => v.output_type === 'embeddings')) throw new UsageError('--input-type image cannot go with --output-type embeddings.', 'Embed text, or answer images with a chat model.');
+/**
+ * The spec's media fields: which placeholders are images (or videos), and where relative paths
+ * are read from. Video goes only to OpenAI-compatible servers (refused for OpenAI's own API and
+ * Anthropic before anything is sent).
+ */
+function mediaSettings(request: CreateRequest, variants: readonly VariantSpec[], used: readonly string[], dataset: Dataset, source: LocalSource): Partial<JobSpec> {
+  const images = request.imageColumns ?? [];
+  const videos = request.videoColumns ?? [];
+  if (images.length > 0 && videos.length > 0) throw new UsageError('--image-column and --video-column cannot go together.', 'Send images or videos in one job, not both.');
+  const kind = videos.length > 0 ? 'video' : images.length > 0 ? 'image' : request.inputType;
+  if (kind !== 'image' && kind !== 'video') return {};
+  const flag = `--${kind}-column`;
+  if (request.inputType !== undefined && request.inputType !== kind) throw new UsageError(`${flag} cannot go with --input-type ${request.inputType}.`, `Drop --input-type ${request.inputType}: ${flag} implies --input-type ${kind}.`);
+  if (variants.some((v) => v.output_type === 'embeddings')) throw new UsageError(`--input-type ${kind} cannot go with --output-type embeddings.`, `Embed text, or answer ${kind}s with a chat model.`);
+  if (kind === 'video') for (const variant of variants) checkTakesVideo(variant);
   const local = source.url === null && source.files === null;
   return {
-    input_type: 'image',
-    image_columns: imageColumns(used, dataset.columns, named, dataset.label),
+    input_type: kind,
+    [kind === 'image' ? 'image_columns' : 'video_columns']: imageColumns(used, dataset.columns, kind === 'image' ? images : videos, dataset.label, kind),
     image_base: local ? dirname(resolve(request.cwd, source.path)) : resolve(request.cwd),
   };
 }

@@ -39,6 +39,9 @@ export const PRICES: Readonly<Record<string, Price>> = {
   'text-embedding-3-small': { input: 0.02, output: 0 },
   'text-embedding-3-large': { input: 0.13, output: 0 },
   'text-embedding-ada-002': { input: 0.1, output: 0 },
+  // Image generation: text input and image output tokens (DALL-E bills per image: unknown here).
+  'gpt-image-1': { input: 5, output: 40 },
+  'gpt-image-1-mini': { input: 2, output: 8 },
   // Anthropic
   'claude-opus-4-5': { input: 5, output: 25 },
   'claude-opus-4-1': { input: 15, output: 75 },

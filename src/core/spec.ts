@@ -30,7 +30,7 @@ export interface VariantSpec {
   price: Price | null;
   /** Structured output (`--schema`): the JSON Schema every answer must match; absent or null for free text. */
   schema?: JsonSchema | null;
-  /** `embeddings`: the variant writes a vector per row (`--output-type`); absent means `text`. */
+  /** `embeddings`: the variant writes a vector per row; `image`: it generates an image per row (`--output-type`); absent means `text`. */
   output_type?: OutputType;
   /** Vector length (`--dimensions`, else the model's); null when unknown. */
   dimensions?: number | null;
@@ -52,11 +52,17 @@ export interface JobSpec {
   sample_count: number | null;
   sample_seed: number | null;
   input_format: string;
-  /** `image` (`--input-type image`): the `image_columns` placeholders are sent as images; absent means text. */
-  input_type?: 'text' | 'image';
+  /** `image` (`--input-type image`): the `image_columns` placeholders are sent as images; `video`: the `video_columns` as videos; absent means text. */
+  input_type?: 'text' | 'image' | 'video';
   /** With `input_type: image`: the columns whose placeholders are images (see `imageColumns`). */
   image_columns?: string[];
-  /** With `input_type: image`: the absolute folder relative image paths are read from (the source file's, else the cwd at create). */
+  /** With an `image` output variant: the absolute folder its images are written to (`<output>.images`, see `imagesFolder`). */
+  images_dir?: string;
+  /** `--embed-images`: a parquet output also holds each generated image's bytes, `<prefix>_image` (BLOB). */
+  embed_images?: boolean;
+  /** With `input_type: video`: the columns whose placeholders are videos. */
+  video_columns?: string[];
+  /** With `input_type` image or video: the absolute folder relative media paths are read from (the source file's, else the cwd at create). */
   image_base?: string;
   /** Text encoding of a CSV/TSV source; absent in older records (UTF-8). */
   encoding?: 'utf-8' | 'utf-16' | 'latin-1';

@@ -29,7 +29,7 @@ export interface VariantRequest {
   readonly structured?: boolean;
   /** `--choices` (scoring's labels). */
   readonly choices?: string;
-  /** `--output-type`: `embeddings` writes a vector per row. */
+  /** `--output-type`: `embeddings` writes a vector per row, `image` generates an image per row. */
   readonly outputType?: OutputType;
   /** `--dimensions`: vector length, for embedding models that can shorten theirs. */
   readonly dimensions?: number;
@@ -114,7 +114,7 @@ function checkVariant(input: VariantSetting & { label: string }, request: Varian
     temperature: input.temperature ?? settings.temperature,
     max_tokens: input.maxTokens ?? settings.maxTokens ?? null,
     price: priceOverride(choice.model, settings.pricing),
-    ...(output.output_type === 'embeddings' ? output : {}),
+    ...(output.output_type === 'embeddings' ? output : output.output_type === 'image' ? { output_type: 'image' as const } : {}),
   };
 }
 

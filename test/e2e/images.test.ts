@@ -109,7 +109,7 @@ describe('resume', () => {
 
 describe('create --input-type', () => {
   it.each([
-    ['video', ['--input-type', 'video'], /^evalctl: --input-type video is not supported yet\.$/m],
+    ['video with no video placeholder', ['--input-type', 'video'], /^evalctl: --input-type video, but no placeholder in the prompt is a video column \(placeholders: id, caption\)\.$/m],
     ['image with no image placeholder', ['--input-type', 'image'], /no placeholder in the prompt is an image column \(placeholders: id, caption\)/],
     ['--image-column not in the table', ['--image-column', 'pic'], /--image-column "pic" is not in .*items\.csv/],
     ['--batch-api', ['--image-column', 'caption', '--batch-api'], /^evalctl: --batch-api does not support --input-type image yet\.$/m],

@@ -7,9 +7,11 @@ import * as W from './wire.js';
 import { handleControl } from './control.js';
 import { requestedSchema, schemaInPrompt, stubObject } from './structured.js';
 import { createBatchApi, type BatchOptions, type BatchStats } from './batch.js';
+import { imagesBody, parseImageRequest } from './images.js';
 
 export { stubEmbedding } from './wire.js';
 export { stubObject } from './structured.js';
+export { stubImage, STUB_IMAGE_TOKENS } from './images.js';
 
 /** The deterministic answer for a prompt (the text of the last user message). */
 export const stubAnswer = (prompt: string): string => 'A:' + prompt;
@@ -61,7 +63,7 @@ export interface StubStats {
   requests: number;
   byStatus: Record<string, number>;
   dropped: number;
-  /** 200 answers to chat/messages requests */
+  /** 200 answers to chat/messages and image-generation requests */
   paid: number;
   paidByPrompt: Record<string, number>;
   /** paidByPrompt split by the request's model: `paidByModel[model][prompt]` (empty with `{ prompts: false }`). */
@@ -196,6 +198,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     const method = req.method;
     let parsed: W.Parsed | string;
     let inputs: string[] | undefined;
+    let image: { base64: boolean } | undefined;
     if (method === 'POST' && path === '/v1/chat/completions') parsed = W.parseChat(body);
     else if (method === 'POST' && path === '/v1/messages') parsed = W.parseMessages(body);
     else if (method === 'POST' && path === '/v1/embeddings') {
@@ -203,6 +206,11 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
       if (typeof e === 'string') return err(wire, 400, e);
       inputs = e.inputs;
       parsed = { model: e.model, prompt: inputs.join('\n'), system: '' };
+    } else if (method === 'POST' && path === '/v1/images/generations') {
+      const g = parseImageRequest(body);
+      if (typeof g === 'string') return err(wire, 400, g);
+      image = g;
+      parsed = { model: g.model, prompt: g.prompt, system: '' };
     } else if (method === 'GET' && path === '/v1/models') {
       return { status: 200, body: W.modelsBody(wire, [...new Set([...W.STUB_MODELS, ...models.keys()])]) };
     } else if (method === 'GET' && path.startsWith('/v1/models/')) {
@@ -225,6 +233,7 @@ export async function startStub(options: StubOptions = {}): Promise<Stub> {
     if (r < pDrop + p429) return err(wire, 429);
     if (r < pDrop + p429 + p500) return err(wire, 500);
 
+    if (image) return { status: 200, body: imagesBody(parsed.model, prompt, image.base64), paid: prompt, model: parsed.model };
     if (inputs) return { status: 200, body: W.embeddingsBody(parsed.model, inputs, body.encoding_format === 'base64', typeof body.dimensions === 'number' ? body.dimensions : undefined), emb: true };
     if (o.malformed && (!o.malformedPrompts || o.malformedPrompts.some((m) => prompt.includes(m)))) return malformedOut(wire, o.malformed, parsed.model);
     // Structured output: a JSON object from the schema (a forced tool's input on the Anthropic wire).

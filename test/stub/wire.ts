@@ -28,7 +28,7 @@ export const tokens = (s: string): number => Math.ceil(s.length / 4);
 
 function lastUser(messages: Obj[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]?.role === 'user') return textOf(messages[i].content) + imagesOf(messages[i].content);
+    if (messages[i]?.role === 'user') return textOf(messages[i].content) + imagesOf(messages[i].content) + videosOf(messages[i].content);
   }
   return '';
 }
@@ -49,6 +49,22 @@ export function imagesOf(content: unknown): string {
     else if (p?.type === 'image' && p.source?.type === 'url') kinds.push('url');
   }
   return kinds.length ? ` [images: ${kinds.length} ${kinds.join(',')}]` : '';
+}
+
+/**
+ * The videos in an OpenAI message content (`{type:'video_url', video_url:{url}}`, as vLLM takes
+ * them): '' without videos, else ` [videos: <count> <kinds>]`, each kind the data: URL's media
+ * type or `url`.
+ */
+export function videosOf(content: unknown): string {
+  if (!Array.isArray(content)) return '';
+  const kinds: string[] = [];
+  for (const p of content) {
+    if (p?.type !== 'video_url' || typeof p.video_url?.url !== 'string') continue;
+    const data = /^data:([^;,]+);base64,/.exec(p.video_url.url);
+    kinds.push(data ? data[1] : 'url');
+  }
+  return kinds.length ? ` [videos: ${kinds.length} ${kinds.join(',')}]` : '';
 }
 
 function common(body: Obj | undefined): string | undefined {

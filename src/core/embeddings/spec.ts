@@ -1,9 +1,10 @@
 import { UsageError } from '../errors.js';
 import type { ProviderId } from '../providers/types.js';
+import { imageOutput } from '../imagegen/spec.js';
 
-/** What a variant writes: the answer text (default), or an embedding vector. */
-export type OutputType = 'text' | 'embeddings';
-export const OUTPUT_TYPES: readonly OutputType[] = ['text', 'embeddings'];
+/** What a variant writes: the answer text (default), an embedding vector, or a generated image (see `imageOutput`). */
+export type OutputType = 'text' | 'embeddings' | 'image';
+export const OUTPUT_TYPES: readonly OutputType[] = ['text', 'embeddings', 'image'];
 
 /** OpenAI's limits on one embeddings request: inputs, and tokens over all of them. */
 export const MAX_INPUTS = 2048;
@@ -35,6 +36,8 @@ const SHORTENABLE = /^text-embedding-3-/;
  * then a list of any length.
  */
 export function resolveOutput(choice: { provider: ProviderId; model: string }, outputType: OutputType | undefined, dimensions: number | undefined): { output_type: OutputType; dimensions: number | null } {
+  const image = imageOutput(choice, outputType, dimensions);
+  if (image) return { ...image, dimensions: null };
   const embeddingModel = /^text-embedding-/.test(choice.model);
   const type = outputType ?? (embeddingModel ? 'embeddings' : 'text');
   if (type === 'text') {

@@ -4,6 +4,7 @@ import type { JobSpec } from '../spec.js';
 import { ident } from '../sql.js';
 import { scoredValue, structuredColumns } from '../structured/columns.js';
 import { embeddingColumns } from '../embeddings/columns.js';
+import { generatedImageColumns } from '../imagegen/columns.js';
 
 /**
  * A column the writer adds after the input columns: its name and a DuckDB expression over the
@@ -29,7 +30,7 @@ export function variantPrefix(spec: Pick<JobSpec, 'target_column' | 'variants'>,
  * score columns (see `scoreColumns`), with `judge` the judge's (see `judgeColumns`); with
  * `pairwise`, `<target>_pairwise_winner` after every variant's.
  */
-export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns' | 'scoring' | 'judge' | 'pairwise'> & { output_format?: string }): OutputColumn[] {
+export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' | 'usage_columns' | 'scoring' | 'judge' | 'pairwise' | 'images_dir' | 'embed_images'> & { output_format?: string }): OutputColumn[] {
   const columns: OutputColumn[] = [];
   spec.variants.forEach((variant, index) => {
     const prefix = variantPrefix(spec, index);
@@ -38,6 +39,7 @@ export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' |
     const status = `CASE WHEN ${x} IS NULL THEN 'not_run' ELSE coalesce(${x}.status, CASE WHEN ${x}.error IS NOT NULL THEN 'failed' WHEN ${x}.cached THEN 'cached' ELSE 'answered' END) END`;
     // A structured variant (`--schema`) adds a typed column per field and `<prefix>_raw`.
     if (variant.output_type === 'embeddings') columns.push(...embeddingColumns(prefix, x, status, variant.dimensions ?? null, spec.output_format));
+    else if (variant.output_type === 'image') columns.push(...generatedImageColumns(prefix, x, status, spec.images_dir, spec.embed_images ?? false));
     else if (variant.schema) columns.push(...structuredColumns(variant.schema, prefix, x, status, spec.output_format));
     else columns.push({ name: prefix, sql: `${x}.answer` }, { name: `${prefix}_status`, sql: status }, { name: `${prefix}_error`, sql: `${x}.error` });
     if (spec.usage_columns) {

@@ -8,14 +8,24 @@ export type ImagePart =
   | { readonly type: 'image'; readonly url: string }
   | { readonly type: 'image'; readonly mediaType: ImageMediaType; readonly data: string };
 
-/** A piece of a prompt with images (`--input-type image`): text or an image, in order. */
-export type PromptPart = string | ImagePart;
+/** The video types sniffed from the bytes (see `sniffVideo`). */
+export type VideoMediaType = 'video/mp4' | 'video/webm' | 'video/x-matroska' | 'video/quicktime' | 'video/x-msvideo';
+
+/** A video in a prompt (`--input-type video`, OpenAI-compatible servers only): a URL the server fetches, or the bytes as base64. */
+export type VideoPart =
+  | { readonly type: 'video'; readonly url: string }
+  | { readonly type: 'video'; readonly mediaType: VideoMediaType; readonly data: string };
+
+/** A piece of a prompt with media (`--input-type image` or `video`): text, an image or a video, in order. */
+export type PromptPart = string | ImagePart | VideoPart;
 
 /** What one row asks of a model. */
 export interface CompletionRequest {
   readonly prompt: string;
   /** The prompt as text and images, when it has images; sent instead of `prompt`. */
   readonly parts?: readonly PromptPart[];
+  /** The row asked for (image generation names its file after it). */
+  readonly row?: number;
   readonly system?: string;
   readonly temperature?: number;
   readonly maxTokens?: number;
@@ -84,7 +94,7 @@ export type FailureKind =
   | 'refusal' // the provider's content filter refused: this row fails, recorded as such
   | 'too-large' // the answer is over --max-answer-bytes: this row fails (it was paid for)
   | 'invalid-output' // the answer does not parse or match the schema: this row fails (paid for, its text kept in <target>_raw)
-  | 'bad-input' // the row's input cannot be sent (an image missing, unreadable, not an image, too large): this row fails, unsent
+  | 'bad-input' // the row's input cannot be sent (an image or video missing, unreadable, of another kind, too large): this row fails, unsent
   | 'expired' // --batch-api: the provider's batch window ended before it processed the request; resume sends it again
   | 'aborted' // we cancelled it
   | 'other';

@@ -298,7 +298,7 @@ export class Runner {
   private async send(item: WorkItem, endpoint: Endpoint): Promise<Outcome> {
     const signal = this.controller.signal;
     const lane = this.options.lanes[item.variant];
-    const request = { ...lane.request, prompt: item.prompt, ...(item.parts ? { parts: item.parts } : {}) };
+    const request = { ...lane.request, prompt: item.prompt, row: item.row, ...(item.parts ? { parts: item.parts } : {}) };
     const tokens = item.batch
       ? item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0)
       : estimateTokens((request.system ?? '') + item.prompt) + (request.maxTokens ?? 0);
