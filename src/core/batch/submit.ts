@@ -1,27 +1,16 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnswerLog, readAnswers } from '../answers.js';
 import type { Dataset } from '../dataset.js';
 import type { JobRecord, JobStore } from '../jobs.js';
-import { transition } from '../lifecycle.js';
 import { selectionOf } from '../output/job-output.js';
 import { compileVariants } from '../prompts.js';
 import { MAX_INPUTS, MAX_REQUEST_TOKENS } from '../embeddings/spec.js';
 import { estimateTokens } from '../providers/echo.js';
 import { endpointKey, type VariantSpec } from '../spec.js';
-import { batchApi, batchCallError, type BatchApi } from './clients.js';
-import { batchLimits, type BatchLimits } from './limits.js';
 import { pendingPairs, readSample } from './pending.js';
 import { embeddingLine, OPENAI_EMBEDDINGS_ENDPOINT, requestLine } from './requests.js';
-import type { ProviderBatch } from './types.js';
-
-/** One endpoint's batch being filled: its request file, and how much it holds. */
-interface OpenBatch {
-  path: string;
-  fd: number;
-  requests: number;
-  bytes: number;
-}
+import { BatchSender } from './sender.js';
 
 /** Embedding variants' rows being grouped into one request (as `batchEmbeddings` groups them live). */
 interface OpenGroup {
@@ -44,8 +33,7 @@ const batchKey = (v: VariantSpec) => `${endpointKey(v)}${isEmbedding(v) ? ` ${OP
 export async function submitBatches(store: JobStore, job: JobRecord, dataset: Dataset, env: NodeJS.ProcessEnv): Promise<JobRecord> {
   const s = job.settings;
   const paths = store.paths(job.id);
-  const folder = join(paths.dir, 'batches');
-  mkdirSync(folder, { recursive: true });
+  mkdirSync(join(paths.dir, 'batches'), { recursive: true });
   const state = await readAnswers(paths.answers, dataset.rowCount, s.variants.length);
   const pending = await pendingPairs(store, job, dataset.rowCount);
   const { columns, renders } = compileVariants(s.variants, dataset);
@@ -54,52 +42,21 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
   const limit = selection.kind === 'first' ? selection.count : selection.kind === 'range' ? selection.end : undefined;
   const start = selection.kind === 'range' ? selection.start : 0;
 
-  const apis = new Map<string, BatchApi>();
-  const limits = new Map<string, BatchLimits>();
-  const open = new Map<string, OpenBatch>();
+  const sender = new BatchSender(store, job, env);
   const groups: (OpenGroup | undefined)[] = s.variants.map(() => undefined);
   const groupSize = Math.max(1, Math.min(s.batch_size, MAX_INPUTS));
-  for (const v of s.variants) {
-    const key = endpointKey(v);
-    if (apis.has(key)) continue;
-    const provider = v.provider as 'openai' | 'anthropic';
-    apis.set(key, batchApi({ provider, base_url: v.base_url, model: v.model }, env));
-    limits.set(key, batchLimits(provider, env));
-  }
-  let sequence = job.batches?.length ?? 0;
   let empties: AnswerLog | undefined;
-
-  const send = async (key: string, variant: VariantSpec) => {
-    const batch = open.get(key);
-    if (!batch) return;
-    let id: string;
-    try {
-      id = await apis.get(endpointKey(variant))!.create(batch.path, isEmbedding(variant) ? OPENAI_EMBEDDINGS_ENDPOINT : undefined);
-    } catch (error) {
-      throw batchCallError(`send ${batch.requests} requests to ${variant.provider === 'anthropic' ? 'Anthropic' : 'OpenAI'} as a`, undefined, error);
-    }
-    open.delete(key);
-    closeSync(batch.fd);
-    const file = `${id}.jsonl`;
-    renameSync(batch.path, join(folder, file));
-    const entry: ProviderBatch = {
-      endpoint: key, provider: variant.provider as 'openai' | 'anthropic', base_url: variant.base_url, id, status: 'submitted', ended: false,
-      requests: batch.requests, counts: { processing: batch.requests, succeeded: 0, errored: 0, expired: 0, canceled: 0 },
-      collected: false, file, submitted_at: new Date().toISOString(),
-    };
-    job = transition(store, job, 'running', { batches: [...(job.batches ?? []), entry] });
-  };
 
   try {
     await streamRequests();
     for (let index = 0; index < s.variants.length; index++) await closeGroup(index);
-    for (const v of s.variants) await send(batchKey(v), v);
+    await sender.flush();
   } finally {
     // A submission cut short (a refused batch): the unsent files are dropped; resume writes them again.
-    for (const batch of open.values()) { closeSync(batch.fd); rmSync(batch.path, { force: true }); }
+    sender.dispose();
     empties?.close();
   }
-  return job;
+  return sender.job;
 
   async function streamRequests(): Promise<void> {
     for await (const chunk of dataset.stream(columns, limit)) {
@@ -147,22 +104,9 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
     });
   }
 
-  /** Appends a request line to its endpoint's open batch, sending the batch first when the line would not fit. */
+  /** Appends a request line to its variant's batch set (an endpoint's embedding requests go in batches of their own). */
   async function write(variant: VariantSpec, line: Buffer): Promise<void> {
-    const key = batchKey(variant);
-    const max = limits.get(endpointKey(variant))!;
-    let batch = open.get(key);
-    if (batch && (batch.requests + 1 > max.requests || batch.bytes + line.length > max.bytes)) {
-      await send(key, variant);
-      batch = undefined;
-    }
-    if (!batch) {
-      const path = join(folder, `next-${++sequence}.jsonl`);
-      batch = { path, fd: openSync(path, 'w'), requests: 0, bytes: 0 };
-      open.set(key, batch);
-    }
-    writeSync(batch.fd, line);
-    batch.requests += 1;
-    batch.bytes += line.length;
+    const endpoint = { provider: variant.provider as 'openai' | 'anthropic', base_url: variant.base_url, model: variant.model };
+    await sender.write({ key: batchKey(variant), endpoint, ...(isEmbedding(variant) ? { url: OPENAI_EMBEDDINGS_ENDPOINT } : {}) }, line);
   }
 }
