@@ -131,8 +131,6 @@ export default async function create(context: Context, sourceArgument: string | 
 
 /** What a job asks that the batch path cannot send yet, as the flag that asked it; undefined when all can. */
 function batchUnsupported(spec: JobSpec): string | undefined {
-  if (spec.judge) return '--judge';
-  if (spec.pairwise) return '--pairwise';
   if (spec.input_type === 'image') return '--input-type image';
   return undefined;
 }

@@ -192,20 +192,3 @@ describe('--batch-api with --dry-run', () => {
     }
   });
 });
-
-describe('--batch-api with judges', () => {
-  it.each([
-    ['--judge', ['-m', 'gpt-4o-mini', '--judge', 'helpfulness']],
-    ['--pairwise', ['-m', 'gpt-4o-mini', '-m', 'gpt-4.1-mini', '--pairwise', 'pairwise']],
-  ])('%s is still refused with one line', async (option, args) => {
-    const temp = tempDir();
-    try {
-      const source = await reviewsCsv(temp.dir, 'reviews.csv', 3);
-      const result = await runCli(['create', source, '-p', PROMPT, ...args, '--batch-api'], { cwd: temp.dir, env: { EVALCTL_HOME: join(temp.dir, 'home'), OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain(`--batch-api does not support ${option} yet.`);
-    } finally {
-      temp.cleanup();
-    }
-  });
-});
