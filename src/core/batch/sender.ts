@@ -88,7 +88,8 @@ export class BatchSender {
     try {
       id = await this.apiOf(endpoint).create(batch.path, url);
     } catch (error) {
-      throw batchCallError(`send ${batch.requests} ${phase ? 'judge ' : ''}requests to ${endpoint.provider === 'anthropic' ? 'Anthropic' : 'OpenAI'} as a`, undefined, error);
+      const provider = endpoint.provider === 'anthropic' ? 'Anthropic' : 'OpenAI';
+      throw batchCallError(`send ${batch.requests} ${phase ? 'judge ' : ''}requests to ${provider} as a batch`, undefined, error, `Check the API key and base URL, then \`evalctl resume ${this.job.id}\`: batches already sent are kept and not sent again.`);
     }
     this.open.delete(key);
     closeSync(batch.fd);
