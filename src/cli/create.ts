@@ -18,7 +18,6 @@ import { scoringRequest, type ScoringFlags } from './scoring-flags.js';
 import { attachJudging, wantsJudging } from '../core/judge/resolve.js';
 import type { JudgeFlags } from './judge-flags.js';
 import { withBatchApi } from '../core/batch/plan.js';
-import type { JobSpec } from '../core/spec.js';
 
 interface CreateFlags extends ScoringFlags, JudgeFlags {
   encoding?: Encoding;
@@ -85,11 +84,7 @@ export default async function create(context: Context, sourceArgument: string | 
       plan.dataset.close();
       throw error;
     }
-    if (flags.batchApi) {
-      const unsupported = batchUnsupported(plan.record.settings);
-      if (unsupported) { plan.dataset.close(); throw new UsageError(`--batch-api does not support ${unsupported} yet.`, 'Run without --batch-api (live), or without that option.'); }
-      plan = withBatchApi(plan);
-    }
+    if (flags.batchApi) plan = withBatchApi(plan);
   } catch (error) {
     if (reserved) store.discard(reserved);
     throw error;
@@ -127,10 +122,4 @@ export default async function create(context: Context, sourceArgument: string | 
     return 0;
   }
   return runInForeground(context, store, job.id, { json: flags.json, dataset: plan.dataset, junit: flags.junit });
-}
-
-/** What a job asks that the batch path cannot send yet, as the flag that asked it; undefined when all can. */
-function batchUnsupported(spec: JobSpec): string | undefined {
-  if (spec.input_type === 'image') return '--input-type image';
-  return undefined;
 }

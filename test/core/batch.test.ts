@@ -66,6 +66,13 @@ describe('custom ids and request lines', () => {
   ])('%s', (_, spec, expected) => {
     expect(JSON.parse(requestLine(spec, 3, 1, 'hi'))).toEqual(expected);
   });
+  const parts = ['Look: ', { type: 'image' as const, mediaType: 'image/png', data: 'AAAA' }, { type: 'image' as const, url: 'https://example.com/a.jpg' }];
+  it.each([
+    ['OpenAI', variant({}), (line: any) => line.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'Look: ' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }, { type: 'image_url', image_url: { url: 'https://example.com/a.jpg' } }] }]],
+    ['Anthropic', variant({ model: 'claude-haiku-4-5', provider: 'anthropic' }), (line: any) => line.params.messages, [{ role: 'user', content: [{ type: 'text', text: 'Look: ' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }, { type: 'image', source: { type: 'url', url: 'https://example.com/a.jpg' } }] }]],
+  ])('%s with images sends the parts as live', (_, spec, pick, expected) => {
+    expect(pick(JSON.parse(requestLine(spec, 3, 1, 'Look: [image …]', parts)))).toEqual(expected);
+  });
   const schema = { type: 'object', properties: { label: { type: 'string', enum: ['a', 'b'] } } };
   it.each([
     ['OpenAI', variant({ schema }), (line: any) => line.body.response_format, { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: strictSchema(schema) } }],

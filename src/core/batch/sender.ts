@@ -69,6 +69,11 @@ export class BatchSender {
     batch.bytes += line.length;
   }
 
+  /** The most bytes one batch file to this endpoint may hold: a longer request line cannot be sent. */
+  maxBytes(endpoint: BatchEndpoint): number {
+    return this.limitsOf(endpoint).bytes;
+  }
+
   /** Sends every batch still open. */
   async flush(): Promise<void> {
     for (const key of [...this.open.keys()]) await this.send(key);
