@@ -184,6 +184,7 @@ describe('--pairwise through --batch-api', () => {
   const PREFERS = ['X', 'Y', 'first', 'tie', 'X', 'garbage'] as const;
   const script = (prompt: string) => {
     const match = /^PAIR (\d+): \[A\] (.*) \[B\] (.*)$/.exec(prompt);
+    if (prompt.startsWith('JUDGE ')) return '{"score": 4, "reason": "fine"}';
     if (!match) return stubAnswer(prompt);
     const want = PREFERS[Number(match[1])];
     if (want === 'garbage') return 'Both have merits.';
@@ -191,11 +192,12 @@ describe('--pairwise through --batch-api', () => {
     return `{"verdict": "${verdict}", "reason": "because"}`;
   };
 
-  it('two models at two providers: both orders in one judge batch at the judge model; the winners and win rates of a live run', async () => {
+  it('two models at two providers, with a judge too: both orders in one batch at the judge model; the winners and win rates of a live run', async () => {
     const { stub, root, detach, status, cli } = await bench(PREFERS.length, script);
     // Two variants, each its own model and prompt (a config file's named variants), so the judge can tell the answers apart.
     writeFileSync(join(root, '.evalrc.json'), JSON.stringify({ variants: [{ name: 'mini', model: 'gpt-4o-mini', prompt: 'X {review}' }, { name: 'haiku', model: 'claude-haiku-4-5', prompt: 'Y {review}' }] }));
-    const args = ['--pairwise', 'PAIR {id}: [A] {answer_a} [B] {answer_b}', '--judge-model', 'gpt-4o'];
+    // With a judge too: its batches and the pairwise ones go to the same endpoint, in sets of their own.
+    const args = ['--pairwise', 'PAIR {id}: [A] {answer_a} [B] {answer_b}', '--judge', 'JUDGE {id}: {prediction}', '--judge-model', 'gpt-4o'];
     const live = await cli(['create', join(root, 'reviews.csv'), ...args, '-o', join(root, 'live.csv'), '--json']);
     expect(live.code, live.stderr).toBe(0);
     stub.reset();
@@ -204,13 +206,17 @@ describe('--pairwise through --batch-api', () => {
     const id = await detach([...args, '-o', out]);
     const judging = await status(id);
     expect(judging.batches.map((b: any) => [b.phase ?? 'answers', b.provider, b.requests])).toEqual([
-      ['answers', 'openai', PREFERS.length], ['answers', 'anthropic', PREFERS.length], ['pairwise', 'openai', PREFERS.length * 2],
+      ['answers', 'openai', PREFERS.length], ['answers', 'anthropic', PREFERS.length], ['judge', 'openai', PREFERS.length * 2], ['pairwise', 'openai', PREFERS.length * 2],
     ]);
     const done = await status(id);
-    expect(done).toMatchObject({ status: 'completed', pairwise_usage: { judged: PREFERS.length * 2, failed: 0 } });
+    expect(done).toMatchObject({ status: 'completed', pairwise_usage: { judged: PREFERS.length * 2, failed: 0 }, judge_usage: { judged: PREFERS.length * 2, failed: 0 } });
 
     const [batch, reference] = [await readTable(out), await readTable(join(root, 'live.csv'))];
     expect(batch.columns).toEqual(reference.columns);
+    const judged = batch.columns.map((c) => c.name).filter((name) => /_judge_|_pairwise_/.test(name) || /^prediction_(mini|haiku)$/.test(name));
+    expect(judged).toHaveLength(2 + 2 * 4 + 1);
+    batch.rows.forEach((row, i) => { for (const name of judged) expect(row[name], `row ${i} ${name}`).toEqual(reference.rows[i][name]); });
+    expect(batch.rows.map((r) => r.prediction_mini_judge_score)).toEqual(Array(PREFERS.length).fill('4.0'));
     const winners = batch.rows.map((r) => r.prediction_pairwise_winner);
     expect(winners).toEqual(reference.rows.map((r) => r.prediction_pairwise_winner));
     expect(winners).toEqual(['mini', 'haiku', 'tie', 'tie', 'mini', null]);
@@ -218,7 +224,7 @@ describe('--pairwise through --batch-api', () => {
     expect(done.metrics).toEqual(liveJob.metrics);
     expect(done.pairwise_usage.cost_usd).toBeCloseTo(liveJob.pairwise_usage.cost_usd / 2, 12);
     const paid = stub.stats().paidByPrompt;
-    expect(Object.keys(stub.stats().paidByModel['gpt-4o'])).toHaveLength(PREFERS.length * 2);
+    expect(Object.keys(stub.stats().paidByModel['gpt-4o'])).toHaveLength(PREFERS.length * 4);
     const pairs = Object.keys(paid).filter((p) => p.startsWith('PAIR '));
     expect(pairs).toHaveLength(PREFERS.length * 2);
     expect(pairs.every((p) => paid[p] === 1)).toBe(true);
