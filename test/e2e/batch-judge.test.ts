@@ -132,6 +132,10 @@ describe('--judge through --batch-api', () => {
     expect(judged).toHaveLength(kept);
     // Not judged: every judge cell empty, as a live run cancelled while judging leaves it.
     for (const row of rows.filter((r) => !judged.includes(r))) expect(JUDGE_COLUMNS.map((c) => row[c])).toEqual([null, null, null, null]);
+    // export writes the same table again from the logs, judge columns included.
+    const exported = await cli(['export', id, '-o', join(root, 'exported.csv')]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect((await readTable(join(root, 'exported.csv'))).rows).toEqual(rows);
 
     stub.configure({ batchPolls: 1 });
     const before = stub.stats().batches;
