@@ -196,6 +196,27 @@ describe('--pairwise through --batch-api', () => {
     return `{"verdict": "${verdict}", "reason": "because"}`;
   };
 
+  it('a judge batch the provider refuses: that status fails with one line, the answers kept; resume sends it, no answer paid twice', async () => {
+    const { stub, root, home, detach, cli } = await bench(PREFERS.length, script);
+    writeFileSync(join(root, '.evalrc.json'), JSON.stringify({ variants: [{ name: 'mini', model: 'gpt-4o-mini', prompt: 'X {review}' }, { name: 'haiku', model: 'claude-haiku-4-5', prompt: 'Y {review}' }] }));
+    // The answers' batches hold 6 requests each; the pairwise batch 12, over the stub's limit.
+    stub.configure({ batchMaxRequests: PREFERS.length });
+    const id = await detach(['--pairwise', 'PAIR {id}: [A] {answer_a} [B] {answer_b}', '-o', join(root, 'out.csv')]);
+    const failed = await cli(['status', id, '--json']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^evalctl: Could not send 12 judge requests to OpenAI as a batch: 400 A batch holds at most 6 requests; this one has 12 \(stub\)\n {2}Check the API key and base URL, then `evalctl resume \w+`: batches already sent are kept and not sent again\.\n$/);
+    expect(storedRecord(home, id)).toMatchObject({ status: 'errored', pid: null, batch_state: null });
+    expect(stub.stats().batches).toEqual({ created: 2, cancelled: 0, requests: 2 * PREFERS.length });
+
+    stub.configure({ batchMaxRequests: undefined });
+    const resumed = await cli(['resume', id, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'completed', failed_rows: 0, pairwise_usage: { judged: 2 * PREFERS.length, failed: 0 } });
+    expect(stub.stats().batches).toEqual({ created: 3, cancelled: 0, requests: 4 * PREFERS.length });
+    expect(Object.values(stub.stats().paidByPrompt).every((count) => count === 1)).toBe(true);
+    expect((await readTable(join(root, 'out.csv'))).rows.map((r) => r.prediction_pairwise_winner)).toEqual(['mini', 'haiku', 'tie', 'tie', 'mini', null]);
+  });
+
   it('two models at two providers, with a judge too: both orders in one batch at the judge model; the winners and win rates of a live run', async () => {
     const { stub, root, detach, status, cli } = await bench(PREFERS.length, script);
     // Two variants, each its own model and prompt (a config file's named variants), so the judge can tell the answers apart.
