@@ -136,8 +136,6 @@ export default async function create(context: Context, sourceArgument: string | 
 
 /** What a job asks that the batch path cannot send yet, as the flag that asked it; undefined when all can. */
 function batchUnsupported(spec: JobSpec): string | undefined {
-  if (spec.judge) return '--judge';
-  if (spec.pairwise) return '--pairwise';
-  if (spec.input_type === 'image' || spec.input_type === 'video') return `--input-type ${spec.input_type}`;
+  if (spec.input_type === 'video') return '--input-type video';
   return undefined;
 }

@@ -91,6 +91,11 @@ export interface JobRecord {
    * provider works on them, with no evalctl process alive (the job is `running`, `pid` null).
    */
   batch_state?: BatchState | null;
+  /**
+   * With `--batch-api` and a judge (`--judge`, `--pairwise`): `answers` until the answers' batches
+   * are collected, then `judges` once the judging batches are sent (a later `status` collects them).
+   */
+  batch_phase?: 'answers' | 'judges' | null;
   /** With `--batch-api`: every provider batch sent for the job, with its latest counts. */
   batches?: ProviderBatch[] | null;
   /** The process running the job, while it runs; a running job whose process is gone crashed. */

@@ -61,11 +61,13 @@ export interface ResumeChanges extends Partial<RunSettings> {
 
 /**
  * Makes a stopped job ready to run again (`queued`), with the changes applied. Refuses a job
- * that is running, completed with nothing to retry, or whose source changed (locally or remotely).
+ * that is running, completed with nothing to retry (no failed row, no failed judge call), or
+ * whose source changed (locally or remotely).
  */
 export async function prepareResume(store: JobStore, id: string, changes: ResumeChanges, env: NodeJS.ProcessEnv = process.env): Promise<JobRecord> {
   const job = store.read(id);
-  if (job.status === 'completed' && job.failed_rows === 0) {
+  const failedJudgeCalls = (job.judge_usage?.failed ?? 0) + (job.pairwise_usage?.failed ?? 0);
+  if (job.status === 'completed' && job.failed_rows === 0 && failedJudgeCalls === 0) {
     throw new JobError(`Job ${job.id} is already completed; its output is ${job.output}.`);
   }
   if (isActive(job.status) && (job.status !== 'queued' || job.pid !== null)) {

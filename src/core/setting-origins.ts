@@ -18,8 +18,8 @@ export function settingOrigins(layers: { file?: { path: string; values: unknown 
   return origins;
 }
 
-/** EVALCTL_* variables that are not settings: where state goes, debugging, progress lines. */
-const OTHER_VARIABLES = ['EVALCTL_HOME', 'EVALCTL_CACHE_DIR', 'EVALCTL_DEBUG', 'EVALCTL_PROGRESS_INTERVAL_MS'];
+/** EVALCTL_* variables that are not settings: where state goes, debugging, progress lines, provider batches (batch/limits.ts). */
+const OTHER_VARIABLES = ['EVALCTL_HOME', 'EVALCTL_CACHE_DIR', 'EVALCTL_DEBUG', 'EVALCTL_PROGRESS_INTERVAL_MS', 'EVALCTL_BATCH_MAX_REQUESTS', 'EVALCTL_BATCH_MAX_BYTES', 'EVALCTL_BATCH_POLL_MS'];
 
 /** Every EVALCTL_* variable evalctl reads. */
 export function knownVariables(): string[] {

@@ -3,6 +3,7 @@ import { batchLimits, pollDelays } from '../../src/core/batch/limits.js';
 import { embeddingLine, requestLine } from '../../src/core/batch/requests.js';
 import { customId, groupId, parseCustomId, requestRows } from '../../src/core/batch/types.js';
 import { batchPrice, PRICES } from '../../src/core/pricing.js';
+import type { PromptPart } from '../../src/core/providers/types.js';
 import type { VariantSpec } from '../../src/core/spec.js';
 import { strictSchema } from '../../src/core/structured/strict.js';
 
@@ -65,6 +66,13 @@ describe('custom ids and request lines', () => {
     ['Anthropic', variant({ model: 'claude-haiku-4-5', provider: 'anthropic' }), { custom_id: '3-1', params: { model: 'claude-haiku-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }], temperature: 0 } }],
   ])('%s', (_, spec, expected) => {
     expect(JSON.parse(requestLine(spec, 3, 1, 'hi'))).toEqual(expected);
+  });
+  const parts: PromptPart[] = ['Look: ', { type: 'image', mediaType: 'image/png', data: 'AAAA' }, { type: 'image', url: 'https://example.com/a.jpg' }];
+  it.each([
+    ['OpenAI', variant({}), (line: any) => line.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'Look: ' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }, { type: 'image_url', image_url: { url: 'https://example.com/a.jpg' } }] }]],
+    ['Anthropic', variant({ model: 'claude-haiku-4-5', provider: 'anthropic' }), (line: any) => line.params.messages, [{ role: 'user', content: [{ type: 'text', text: 'Look: ' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }, { type: 'image', source: { type: 'url', url: 'https://example.com/a.jpg' } }] }]],
+  ])('%s with images sends the parts as live', (_, spec, pick, expected) => {
+    expect(pick(JSON.parse(requestLine(spec, 3, 1, 'Look: [image …]', parts)))).toEqual(expected);
   });
   const schema = { type: 'object', properties: { label: { type: 'string', enum: ['a', 'b'] } } };
   it.each([

@@ -193,17 +193,15 @@ describe('--batch-api with --dry-run', () => {
   });
 });
 
-describe('--batch-api with judges', () => {
-  it.each([
-    ['--judge', ['-m', 'gpt-4o-mini', '--judge', 'helpfulness']],
-    ['--pairwise', ['-m', 'gpt-4o-mini', '-m', 'gpt-4.1-mini', '--pairwise', 'pairwise']],
-  ])('%s is still refused with one line', async (option, args) => {
+describe('--batch-api when the provider cannot be reached', () => {
+  it('stops with one line and what to do (no crash from the request file it was uploading)', async () => {
     const temp = tempDir();
     try {
       const source = await reviewsCsv(temp.dir, 'reviews.csv', 3);
-      const result = await runCli(['create', source, '-p', PROMPT, ...args, '--batch-api'], { cwd: temp.dir, env: { EVALCTL_HOME: join(temp.dir, 'home'), OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain(`--batch-api does not support ${option} yet.`);
+      const env = { EVALCTL_HOME: join(temp.dir, 'home'), OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
+      const result = await runCli(['create', source, '-p', PROMPT, '-m', 'gpt-4o-mini', '--batch-api'], { cwd: temp.dir, env });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^evalctl: Could not send 3 requests to OpenAI as a batch: Connection error\.\n {2}Check the API key and base URL, then `evalctl resume \w+`: batches already sent are kept and not sent again\.\n$/);
     } finally {
       temp.cleanup();
     }

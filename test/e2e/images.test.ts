@@ -112,7 +112,6 @@ describe('create --input-type', () => {
     ['video with no video placeholder', ['--input-type', 'video'], /^evalctl: --input-type video, but no placeholder in the prompt is a video column \(placeholders: id, caption\)\.$/m],
     ['image with no image placeholder', ['--input-type', 'image'], /no placeholder in the prompt is an image column \(placeholders: id, caption\)/],
     ['--image-column not in the table', ['--image-column', 'pic'], /--image-column "pic" is not in .*items\.csv/],
-    ['--batch-api', ['--image-column', 'caption', '--batch-api'], /^evalctl: --batch-api does not support --input-type image yet\.$/m],
     ['embeddings', ['--input-type', 'image', '--image-column', 'caption', '--output-type', 'embeddings'], /^evalctl: --input-type image cannot go with --output-type embeddings\.$/m],
   ])('%s: one clear line', async (_name, flags, message) => {
     const root = setup();

@@ -113,6 +113,20 @@ describe('--judge', () => {
     expect(Object.values(judged).every((n) => n === 1)).toBe(true);
   });
 
+  it('a completed job whose judge calls failed resumes, asking only those again', async () => {
+    const { stub, root, input, env } = await bench(4, (prompt) => (prompt.startsWith('JUDGE') ? '{"score": 4}' : stubAnswer(prompt)));
+    stub.configure({ failPrompts: ['JUDGE row 2:'] });
+    const first = await runCli(['create', input, '-p', PROMPT, '-m', 'gpt-4o-mini', '--judge', RUBRIC, '-o', join(root, 'out.csv'), '--json'], { cwd: root, env });
+    const job = JSON.parse(first.stdout);
+    expect(job).toMatchObject({ status: 'completed', failed_rows: 0, judge_usage: { judged: 3, failed: 1 } });
+    stub.configure({ failPrompts: undefined });
+    const resumed = await runCli(['resume', job.id, '--json'], { cwd: root, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).judge_usage).toMatchObject({ judged: 4, failed: 0 });
+    for (let i = 0; i < 4; i++) expect(stub.paidCount(judgePrompt(i)), `row ${i}`).toBe(1);
+    expect((await readTable(join(root, 'out.csv'))).rows.map((r) => r.prediction_judge_score)).toEqual(['4.0', '4.0', '4.0', '4.0']);
+  });
+
   it.each([
     [['--judge', 'relevance', '--judge-scale', '5-1'], /--judge-scale "5-1" is not <low>-<high>/],
     [['--judge', 'correctness'], /compares with \{ground_truth\}: add --ground-truth/],

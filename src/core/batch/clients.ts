@@ -33,7 +33,16 @@ export function batchApi(endpoint: { provider: 'openai' | 'anthropic'; base_url:
 function openaiBatches(client: OpenAI): BatchApi {
   return {
     async create(file, url = OPENAI_BATCH_ENDPOINT) {
-      const uploaded = await client.files.create({ file: createReadStream(file), purpose: 'batch' });
+      const stream = createReadStream(file);
+      // An upload that failed (a connection error) may leave the stream to open the file after the
+      // caller has removed it: its late error must not crash the process; the failure is already thrown.
+      stream.on('error', () => {});
+      let uploaded;
+      try {
+        uploaded = await client.files.create({ file: stream, purpose: 'batch' });
+      } finally {
+        stream.destroy();
+      }
       const batch = await client.batches.create({ input_file_id: uploaded.id, endpoint: url as OpenAI.Batches.BatchCreateParams['endpoint'], completion_window: '24h' });
       return batch.id;
     },
@@ -131,7 +140,7 @@ function anthropicResult(item: Anthropic.Messages.MessageBatchIndividualResponse
 }
 
 /** A batch call that failed, as one line naming the provider batch. */
-export function batchCallError(action: string, id: string | undefined, error: unknown): ProviderError {
+export function batchCallError(action: string, id: string | undefined, error: unknown, hint = 'Check the API key and base URL, then run `evalctl status` again; the job and its batches are kept.'): ProviderError {
   const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return new ProviderError(`Could not ${action}${id ? ` batch ${id}` : ''}: ${detail}`, { hint: 'Check the API key and base URL, then run `evalctl status` again; the job and its batches are kept.', cause: error });
+  return new ProviderError(`Could not ${action}${id ? ` batch ${id}` : ''}: ${detail}`, { hint, cause: error });
 }

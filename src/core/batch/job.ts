@@ -13,6 +13,10 @@ import { thisProcess } from '../process.js';
 import { scoreJobOutput } from '../score/job.js';
 import { batchApi, batchCallError } from './clients.js';
 import { collectBatch } from './collect.js';
+import { addJudgeMetrics } from '../judge/metrics.js';
+import { judgePhases } from '../judge/phases.js';
+import { destinationOf, judgeUsages } from './judging.js';
+import { submitJudgeBatches } from './judge-submit.js';
 import { pollDelays } from './limits.js';
 import { submitBatches } from './submit.js';
 import { withTallies } from './tally.js';
@@ -34,7 +38,7 @@ export async function startBatchJob(store: JobStore, id: string, options: { env:
   let job = store.read(id);
   let dataset = options.dataset;
   try {
-    job = transition(store, job, 'running', { pid: process.pid, pid_started: thisProcess().started, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null, batch_state: 'submitting' });
+    job = transition(store, job, 'running', { pid: process.pid, pid_started: thisProcess().started, started_at: job.started_at ?? new Date().toISOString(), error_message: null, stop_reason: null, cancelled_at: null, completed_at: null, batch_state: 'submitting', batch_phase: 'answers' });
     checkSourceFiles(job.source, job.id);
     claimJobOutput(store, job);
     dataset ??= await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat });
@@ -47,7 +51,7 @@ export async function startBatchJob(store: JobStore, id: string, options: { env:
     release();
   }
   // Nothing left to send and nothing waiting (every row answered before): write the output now.
-  return job.batches?.every((b) => b.collected || b.ended) ? refreshBatchJob(store, id, options.env) : job;
+  return (job.batches ?? []).every((b) => b.collected || b.ended) ? refreshBatchJob(store, id, options.env) : job;
 }
 
 /**
@@ -112,29 +116,45 @@ async function collectAndCommit(store: JobStore, job: JobRecord, env: NodeJS.Pro
     dataset = await Dataset.open(sourceFiles(job.source), { format: job.settings.input_format as InputFormat });
     const rows = dataset.rowCount;
     const variants = job.settings.variants.length;
-    const state = await readAnswers(paths.answers, rows, variants);
+    const phases = job.settings.judge || job.settings.pairwise ? judgePhases(store, job, dataset) : [];
+    const done = new Map<string, Uint8Array>();
     const batches = job.batches!.map((b) => ({ ...b }));
     for (const batch of batches.filter((b) => !b.collected)) {
-      const log = new AnswerLog(paths.answers);
-      try {
-        await collectBatch(apiFor(job, batch, env), batch.id, job.settings, state.done, log, env);
-      } catch (error) {
-        throw batchCallError('read the results of', batch.id, error);
-      } finally {
-        log.close();
+      const destination = destinationOf(job, paths.answers, phases, batch);
+      if (destination) {
+        const { log: path, target } = destination;
+        if (!done.has(path)) done.set(path, (await readAnswers(path, rows, target.lanes)).done);
+        const log = new AnswerLog(path);
+        try {
+          await collectBatch(apiFor(job, batch, env), batch.id, target, done.get(path)!, log, env);
+        } catch (error) {
+          throw batchCallError('read the results of', batch.id, error);
+        } finally {
+          log.close();
+        }
+        if (log.failure) throw new StorageError(`Cannot write ${path} (${fileProblem(log.failure)}).`, `Free some space, then \`evalctl status ${job.id}\` again.`, log.failure);
       }
-      if (log.failure) throw new StorageError(`Cannot write ${paths.answers} (${fileProblem(log.failure)}).`, `Free some space, then \`evalctl status ${job.id}\` again.`, log.failure);
       batch.collected = true;
       job = transition(store, job, 'running', { batches });
     }
     job = withTallies(job, await readAnswers(paths.answers, rows, variants));
     const cancelled = store.cancelRequested(job.id);
+    // Judging is a second set of batches over the answers, as live it is a second phase; not after a cancel.
+    if (phases.length > 0 && !cancelled && job.batch_phase !== 'judges') {
+      const sent = job.batches?.length ?? 0;
+      job = transition(store, job, 'running', { batch_phase: 'judges', batch_state: 'submitting' });
+      job = await submitJudgeBatches(store, job, dataset, phases, env);
+      job = transition(store, job, 'running', { pid: null, pid_started: null, batch_state: 'submitted' });
+      if ((job.batches?.length ?? 0) > sent) return job;
+    }
+    if (phases.length > 0) job = { ...job, ...(await judgeUsages(phases, rows)) };
     claimJobOutput(store, job);
-    job = transition(store, job, 'committing', { batch_state: null });
+    job = transition(store, job, 'committing', { batch_state: null, batch_phase: null });
     let agreement: JobRecord['agreement'] = null;
     const names = job.settings.variants.map((v) => v.name);
     await writeJobOutput(store, job, dataset, { afterWrite: async (connection, answers) => { agreement = await agreementOf(connection, answers, names).catch(() => null); } });
-    const metrics = await scoreJobOutput(job);
+    let metrics = await scoreJobOutput(job);
+    if (metrics && phases.length > 0) metrics = await addJudgeMetrics(store, job, rows, metrics);
     const now = new Date().toISOString();
     return transition(store, { ...job, agreement, metrics }, cancelled ? 'cancelled' : 'completed', cancelled
       ? { pid: null, pid_started: null, cancelled_at: now, stop_reason: 'cancelled', error_message: 'Cancelled; the provider batches were cancelled and what they completed is kept. Resume to send the rest.' }
@@ -157,7 +177,10 @@ function fail(store: JobStore, job: JobRecord, error: unknown, env: NodeJS.Proce
   return error;
 }
 
+/** The batch API a batch was sent to, with a model of that endpoint (a variant's, or the judge's) for its key. */
 function apiFor(job: JobRecord, batch: ProviderBatch, env: NodeJS.ProcessEnv) {
-  const variant = job.settings.variants.find((v) => v.provider === batch.provider && (v.base_url ?? null) === batch.base_url);
-  return batchApi({ provider: batch.provider, base_url: batch.base_url, model: variant?.model ?? '' }, env);
+  const s = job.settings;
+  const models = [...s.variants, ...(s.judge ? [s.judge] : []), ...(s.pairwise ? [s.pairwise] : [])];
+  const model = models.find((m) => m.provider === batch.provider && (m.base_url ?? null) === batch.base_url);
+  return batchApi({ provider: batch.provider, base_url: batch.base_url, model: model?.model ?? '' }, env);
 }

@@ -1,4 +1,6 @@
 import { dimensionsToSend } from '../embeddings/spec.js';
+import { anthropicContent, openaiContent } from '../images/content.js';
+import type { PromptPart } from '../providers/types.js';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS } from '../providers/anthropic.js';
 import type { VariantSpec } from '../spec.js';
 import { SCHEMA_NAME } from '../structured/request.js';
@@ -26,14 +28,16 @@ export function embeddingLine(variant: VariantSpec, index: number, rows: readonl
 /**
  * One line of a batch request file: the same request a live run sends for (row, variant),
  * in the provider's batch shape (OpenAI: `{custom_id, method, url, body}`; Anthropic: `{custom_id, params}`).
+ * With `parts` (`--input-type image`, images read) the user message is text and images as live
+ * sends them (OpenAI content parts, Anthropic blocks), else `prompt`.
  */
-export function requestLine(variant: VariantSpec, row: number, index: number, prompt: string): string {
+export function requestLine(variant: VariantSpec, row: number, index: number, prompt: string, parts?: readonly PromptPart[]): string {
   const id = customId(row, index);
   if (variant.provider === 'anthropic') {
     const params = {
       model: variant.model,
       max_tokens: variant.max_tokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-      messages: [{ role: 'user', content: prompt }],
+      messages: [{ role: 'user', content: parts ? anthropicContent(parts) : prompt }],
       ...(variant.system ? { system: variant.system } : {}),
       temperature: variant.temperature,
       // Structured output as a forced tool, as providers/anthropic.ts sends it live.
@@ -44,7 +48,8 @@ export function requestLine(variant: VariantSpec, row: number, index: number, pr
     return JSON.stringify({ custom_id: id, params });
   }
   const reasoning = REASONING.test(variant.model);
-  const messages = variant.system ? [{ role: 'system', content: variant.system }, { role: 'user', content: prompt }] : [{ role: 'user', content: prompt }];
+  const user = { role: 'user', content: parts ? openaiContent(parts) : prompt };
+  const messages = variant.system ? [{ role: 'system', content: variant.system }, user] : [user];
   const body = {
     model: variant.model,
     messages,

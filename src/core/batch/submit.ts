@@ -1,27 +1,19 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnswerLog, readAnswers } from '../answers.js';
 import type { Dataset } from '../dataset.js';
 import type { JobRecord, JobStore } from '../jobs.js';
-import { transition } from '../lifecycle.js';
 import { selectionOf } from '../output/job-output.js';
 import { compileVariants } from '../prompts.js';
 import { MAX_INPUTS, MAX_REQUEST_TOKENS } from '../embeddings/spec.js';
 import { estimateTokens } from '../providers/echo.js';
 import { endpointKey, type VariantSpec } from '../spec.js';
-import { batchApi, batchCallError, type BatchApi } from './clients.js';
-import { batchLimits, type BatchLimits } from './limits.js';
 import { pendingPairs, readSample } from './pending.js';
 import { embeddingLine, OPENAI_EMBEDDINGS_ENDPOINT, requestLine } from './requests.js';
-import type { ProviderBatch } from './types.js';
-
-/** One endpoint's batch being filled: its request file, and how much it holds. */
-interface OpenBatch {
-  path: string;
-  fd: number;
-  requests: number;
-  bytes: number;
-}
+import { BatchSender } from './sender.js';
+import { resolveRow } from '../images/resolve.js';
+import type { RowParts } from '../images/parts.js';
+import type { FailureKind } from '../providers/types.js';
 
 /** Embedding variants' rows being grouped into one request (as `batchEmbeddings` groups them live). */
 interface OpenGroup {
@@ -44,65 +36,35 @@ const batchKey = (v: VariantSpec) => `${endpointKey(v)}${isEmbedding(v) ? ` ${OP
 export async function submitBatches(store: JobStore, job: JobRecord, dataset: Dataset, env: NodeJS.ProcessEnv): Promise<JobRecord> {
   const s = job.settings;
   const paths = store.paths(job.id);
-  const folder = join(paths.dir, 'batches');
-  mkdirSync(folder, { recursive: true });
+  mkdirSync(join(paths.dir, 'batches'), { recursive: true });
   const state = await readAnswers(paths.answers, dataset.rowCount, s.variants.length);
   const pending = await pendingPairs(store, job, dataset.rowCount);
-  const { columns, renders } = compileVariants(s.variants, dataset);
+  // `--input-type image`: the image columns' cells are read as images, row by row as the lines are written.
+  const images = new Set(s.input_type === 'image' ? s.image_columns ?? [] : []);
+  const { columns, renders, parts } = compileVariants(s.variants, dataset, images);
   const selection = selectionOf(job, paths.sample);
   const chosen = selection.kind === 'rows' ? new Set(readSample(selection.path)) : undefined;
   const limit = selection.kind === 'first' ? selection.count : selection.kind === 'range' ? selection.end : undefined;
   const start = selection.kind === 'range' ? selection.start : 0;
 
-  const apis = new Map<string, BatchApi>();
-  const limits = new Map<string, BatchLimits>();
-  const open = new Map<string, OpenBatch>();
+  const sender = new BatchSender(store, job, env);
   const groups: (OpenGroup | undefined)[] = s.variants.map(() => undefined);
   const groupSize = Math.max(1, Math.min(s.batch_size, MAX_INPUTS));
-  for (const v of s.variants) {
-    const key = endpointKey(v);
-    if (apis.has(key)) continue;
-    const provider = v.provider as 'openai' | 'anthropic';
-    apis.set(key, batchApi({ provider, base_url: v.base_url, model: v.model }, env));
-    limits.set(key, batchLimits(provider, env));
-  }
-  let sequence = job.batches?.length ?? 0;
-  let empties: AnswerLog | undefined;
-
-  const send = async (key: string, variant: VariantSpec) => {
-    const batch = open.get(key);
-    if (!batch) return;
-    let id: string;
-    try {
-      id = await apis.get(endpointKey(variant))!.create(batch.path, isEmbedding(variant) ? OPENAI_EMBEDDINGS_ENDPOINT : undefined);
-    } catch (error) {
-      throw batchCallError(`send ${batch.requests} requests to ${variant.provider === 'anthropic' ? 'Anthropic' : 'OpenAI'} as a`, undefined, error);
-    }
-    open.delete(key);
-    closeSync(batch.fd);
-    const file = `${id}.jsonl`;
-    renameSync(batch.path, join(folder, file));
-    const entry: ProviderBatch = {
-      endpoint: key, provider: variant.provider as 'openai' | 'anthropic', base_url: variant.base_url, id, status: 'submitted', ended: false,
-      requests: batch.requests, counts: { processing: batch.requests, succeeded: 0, errored: 0, expired: 0, canceled: 0 },
-      collected: false, file, submitted_at: new Date().toISOString(),
-    };
-    job = transition(store, job, 'running', { batches: [...(job.batches ?? []), entry] });
-  };
+  let unsent: AnswerLog | undefined;
 
   try {
     await streamRequests();
     for (let index = 0; index < s.variants.length; index++) await closeGroup(index);
-    for (const v of s.variants) await send(batchKey(v), v);
+    await sender.flush();
   } finally {
     // A submission cut short (a refused batch): the unsent files are dropped; resume writes them again.
-    for (const batch of open.values()) { closeSync(batch.fd); rmSync(batch.path, { force: true }); }
-    empties?.close();
+    sender.dispose();
+    unsent?.close();
   }
-  return job;
+  return sender.job;
 
   async function streamRequests(): Promise<void> {
-    for await (const chunk of dataset.stream(columns, limit)) {
+    for await (const chunk of dataset.stream(columns, limit, images)) {
       for (let i = 0; i < chunk.rows.length; i++) {
         const row = chunk.rows[i];
         if (row < start || (chosen && !chosen.has(row))) continue;
@@ -110,6 +72,7 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
           const at = row * s.variants.length + index;
           if (state.done[at] || pending[at]) continue;
           const variant = s.variants[index];
+          if (images.size > 0) { await writeWithImages(index, row, parts[index](chunk.values[i])); continue; }
           const prompt = renders[index](chunk.values[i]);
           if (isEmbedding(variant)) await addToGroup(index, row, prompt);
           else await write(variant, Buffer.from(`${requestLine(variant, row, index, prompt)}\n`));
@@ -120,7 +83,7 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
 
   /** Adds a row to its embedding variant's open request, closing it (a line) when full. */
   async function addToGroup(index: number, row: number, prompt: string): Promise<void> {
-    if (prompt.trim() === '') return failEmpty(index, row);
+    if (prompt.trim() === '') return failUnsent(index, row, 'the input is empty; embedding endpoints refuse empty text, so it was not sent', 'bad-request');
     const tokens = estimateTokens(prompt);
     const current = groups[index];
     if (current && current.tokens + tokens > MAX_REQUEST_TOKENS) await closeGroup(index);
@@ -138,31 +101,35 @@ export async function submitBatches(store: JobStore, job: JobRecord, dataset: Da
     await write(s.variants[index], Buffer.from(`${embeddingLine(s.variants[index], index, group.rows, group.inputs)}\n`));
   }
 
-  /** Embedding APIs refuse empty text (a 400 that would fail the whole request): the row fails unsent, as live. */
-  function failEmpty(index: number, row: number): void {
-    empties ??= new AnswerLog(paths.answers);
-    empties.append({
-      row, variant: index, status: 'failed', answer: null, error: 'the input is empty; embedding endpoints refuse empty text, so it was not sent',
-      error_kind: 'bad-request', attempts: 0, latency_ms: null, prompt_tokens: 0, completion_tokens: 0, cost: 0,
-    });
+  /**
+   * A row's images read (as live: a URL passed on, a file or data: URL read, sniffed and size-checked)
+   * into its request line, written at once so no more than one row's images are held. An image that
+   * cannot be read, or a request over the batch file's byte limit, fails the row unsent.
+   */
+  async function writeWithImages(index: number, row: number, rowParts: RowParts): Promise<void> {
+    const variant = s.variants[index];
+    const resolved = await resolveRow(rowParts, { baseDir: s.image_base ?? process.cwd(), provider: variant.provider });
+    if ('error' in resolved) return failUnsent(index, row, resolved.error, 'bad-input');
+    const line = Buffer.from(`${requestLine(variant, row, index, resolved.key, resolved.parts)}\n`);
+    const max = sender.maxBytes(endpointOf(variant));
+    if (line.length > max) return failUnsent(index, row, `the request with its images is ${sizeOf(line.length)}, over the batch file limit of ${sizeOf(max)}, so it was not sent`, 'too-large');
+    await write(variant, line);
   }
 
-  /** Appends a request line to its endpoint's open batch, sending the batch first when the line would not fit. */
+  /**
+   * A row that cannot be sent fails unsent, as live: empty text for an embedding API (a 400 that
+   * would fail the whole request), an image that cannot be read, a request too large for a batch.
+   */
+  function failUnsent(index: number, row: number, error: string, kind: FailureKind): void {
+    unsent ??= new AnswerLog(paths.answers);
+    unsent.append({ row, variant: index, status: 'failed', answer: null, error, error_kind: kind, attempts: 0, latency_ms: null, prompt_tokens: 0, completion_tokens: 0, cost: 0 });
+  }
+
+  /** Appends a request line to its variant's batch set (an endpoint's embedding requests go in batches of their own). */
   async function write(variant: VariantSpec, line: Buffer): Promise<void> {
-    const key = batchKey(variant);
-    const max = limits.get(endpointKey(variant))!;
-    let batch = open.get(key);
-    if (batch && (batch.requests + 1 > max.requests || batch.bytes + line.length > max.bytes)) {
-      await send(key, variant);
-      batch = undefined;
-    }
-    if (!batch) {
-      const path = join(folder, `next-${++sequence}.jsonl`);
-      batch = { path, fd: openSync(path, 'w'), requests: 0, bytes: 0 };
-      open.set(key, batch);
-    }
-    writeSync(batch.fd, line);
-    batch.requests += 1;
-    batch.bytes += line.length;
+    await sender.write({ key: batchKey(variant), endpoint: endpointOf(variant), ...(isEmbedding(variant) ? { url: OPENAI_EMBEDDINGS_ENDPOINT } : {}) }, line);
   }
 }
+
+const endpointOf = (variant: VariantSpec) => ({ provider: variant.provider as 'openai' | 'anthropic', base_url: variant.base_url, model: variant.model });
+const sizeOf = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${bytes} bytes`);

@@ -33,7 +33,15 @@ export interface ProviderBatch {
   /** The request file, under `<job>/batches/`. */
   file: string;
   submitted_at: string;
+  /**
+   * Absent for the answers' batches; `judge` or `pairwise` for a judging phase's (`custom_id`
+   * `<row>-<lane>`, its results go to that phase's log), sent once the answers are collected.
+   */
+  phase?: BatchPhase;
 }
+
+/** The judging phase a batch's verdicts belong to. */
+export type BatchPhase = 'judge' | 'pairwise';
 
 /** Where a `--batch-api` job is: sending its requests (a process is alive), or waiting on the provider (none is). */
 export type BatchState = 'submitting' | 'submitted';

@@ -5,11 +5,9 @@ import { cacheScope, ResponseCache } from '../cache.js';
 import type { Dataset } from '../dataset.js';
 import { fileProblem, StorageError, type ProviderError } from '../errors.js';
 import type { JobRecord, JobStore } from '../jobs.js';
-import { judgeLogPaths } from './columns.js';
 import { createProvider, redactSecrets } from '../models.js';
 import { selectionOf } from '../output/job-output.js';
 import { priceFor } from '../pricing.js';
-import { compileVariants } from '../prompts.js';
 import { LatencySample } from '../run/latency.js';
 import type { RunProgress } from '../run/progress.js';
 import { Runner, type Lane, type StopReason, type WorkItem } from '../run/runner.js';
@@ -17,8 +15,8 @@ import { endpointKey, endpointLabel } from '../spec.js';
 import { selectedRows } from '../writer.js';
 import { judgeItems, type RowItems } from './items.js';
 import type { JudgeUsage } from './metrics.js';
-import { judgeRequests, pairwiseRequests, readJudgement, readPairwise } from './requests.js';
 import type { JudgeModel } from './spec.js';
+import { judgePhases, type JudgePhase } from './phases.js';
 
 export interface JudgingContext {
   store: JobStore;
@@ -38,16 +36,6 @@ export interface JudgingResult {
   pairwise_usage: JudgeUsage | null;
 }
 
-/** One judging phase: its log, its lanes, and how a row becomes requests and a verdict becomes fields. */
-interface Phase {
-  log: string;
-  model: JudgeModel;
-  lanes: number;
-  columns: readonly string[];
-  build: RowItems;
-  read: (text: string) => Record<string, unknown>;
-}
-
 /**
  * The judging phases of a job, after its answers and before its output is written: the judge
  * (one request per answered (row, variant)) then the pairwise comparison (two per row both
@@ -58,16 +46,8 @@ interface Phase {
 export async function runJudging(context: JudgingContext): Promise<JudgingResult> {
   const { store, job, dataset } = context;
   const s = job.settings;
-  const logs = judgeLogPaths(store, job.id);
   const result: JudgingResult = { stop: 'completed', judge_usage: null, pairwise_usage: null };
-  const { columns: variantColumns, renders } = compileVariants(s.variants, dataset);
-  const phases: (Phase & { key: 'judge_usage' | 'pairwise_usage' })[] = [];
-  const table = { columns: dataset.columns.map((c) => c.name), label: dataset.label };
-  if (s.judge) {
-    const judge = s.judge;
-    phases.push({ key: 'judge_usage', log: logs.judge, model: judge, lanes: s.variants.length, ...judgeRequests(judge, table, variantColumns, renders), read: (text) => readJudgement(text, judge) });
-  }
-  if (s.pairwise) phases.push({ key: 'pairwise_usage', log: logs.pairwise, model: s.pairwise, lanes: 2, ...pairwiseRequests(s.pairwise, table, variantColumns, renders), read: readPairwise });
+  const phases = judgePhases(store, job, dataset);
   if (phases.length === 0) return result;
 
   const paths = store.paths(job.id);
@@ -92,7 +72,7 @@ export async function runJudging(context: JudgingContext): Promise<JudgingResult
 }
 
 async function runPhase(
-  context: JudgingContext, phase: Phase, byRow: string,
+  context: JudgingContext, phase: JudgePhase, byRow: string,
   selection: ReturnType<typeof selectionOf>, cache: ResponseCache | undefined, spentElsewhere: number,
 ): Promise<{ stop: StopReason; error?: ProviderError; usage: JudgeUsage; progress: RunProgress }> {
   const { store, job, dataset, env } = context;
