@@ -24,7 +24,7 @@ export async function writeAnswersByRow(options: {
   rows: Iterable<number>;
   /** More logs of the same line format (a judge's verdicts), each written under its own key beside `a`: `"j": [...]`. */
   extra?: readonly { key: string; logPath: string; lanes: number }[];
-}): Promise<void> {
+}): Promise<{ longestLine: number }> {
   const { rowCount } = options;
   const logs = [{ key: 'a', logPath: options.logPath, lanes: options.variants }, ...(options.extra ?? [])];
   const indexes = await Promise.all(logs.map((log) => indexLog(log.logPath, rowCount, log.lanes)));
@@ -34,12 +34,16 @@ export async function writeAnswersByRow(options: {
   try {
     let pending: Buffer[] = [];
     let pendingSize = 0;
+    /** Bytes already written out. */
+    let flushed = 0;
     const push = (buffer: Buffer) => {
       pending.push(buffer);
       pendingSize += buffer.length;
-      if (pendingSize >= FLUSH_BYTES) { writeSync(out, Buffer.concat(pending)); pending = []; pendingSize = 0; }
+      if (pendingSize >= FLUSH_BYTES) { writeSync(out, Buffer.concat(pending)); flushed += pendingSize; pending = []; pendingSize = 0; }
     };
+    let longestLine = 0;
     for (const row of options.rows) {
+      const lineStart = pendingSize + flushed;
       push(Buffer.from(`{"row":${row}`));
       logs.forEach((log, l) => {
         const { offsets, lengths, kinds } = indexes[l];
@@ -55,8 +59,10 @@ export async function writeAnswersByRow(options: {
         push(CLOSE);
       });
       push(END);
+      longestLine = Math.max(longestLine, pendingSize + flushed - lineStart);
     }
     if (pendingSize) writeSync(out, Buffer.concat(pending));
+    return { longestLine };
   } finally {
     for (const fd of fds) if (fd !== -1) closeSync(fd);
     closeSync(out);

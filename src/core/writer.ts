@@ -57,9 +57,11 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   const appended = added.filter(([name]) => !existing.has(name)).map(([name, sql]) => `${sql} AS ${ident(name)}`);
   const star = `s.* EXCLUDE (${ROW})${replaced.length ? ` REPLACE (${replaced.join(', ')})` : ''}`;
   const byRow = dataset.tempFile('answers-by-row.jsonl');
-  const answers = `read_json(${literal(byRow)}, format = 'newline_delimited', maximum_object_size = ${MAX_LINE_BYTES},
+  // DuckDB's JSON reader allocates twice this for its buffer whatever the lines' length (at 1 GB
+  // the write took 760 MB for 1,000,000 short rows), so it is sized to the longest line written.
+  const answersOf = (longestLine: number) => `read_json(${literal(byRow)}, format = 'newline_delimited', maximum_object_size = ${objectSize(longestLine)},
       columns = {row: 'BIGINT', a: '${ANSWER_STRUCT}[]'${(options.extraLogs ?? []).map((log) => `, ${log.key}: '${log.struct}[]'`).join('')}})`;
-  const query = `SELECT ${[star, ...appended].join(', ')}
+  const queryOf = (answers: string) => `SELECT ${[star, ...appended].join(', ')}
     FROM (SELECT * FROM (${numberedSource(dataset.rowColumn)}) ${selectionFilter(options.selection, ROW)}) s
     POSITIONAL JOIN ${answers} a`;
 
@@ -67,9 +69,10 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   const connection = await dataset.connect();
   try {
     removeStalePartials(options.output);
-    await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, variants: options.variants, rows: selectedRows(options.selection, dataset.rowCount), extra: options.extraLogs?.map((log) => ({ key: log.key, logPath: log.path, lanes: log.lanes })) });
+    const { longestLine } = await writeAnswersByRow({ logPath: options.answersPath, outPath: byRow, rowCount: dataset.rowCount, variants: options.variants, rows: selectedRows(options.selection, dataset.rowCount), extra: options.extraLogs?.map((log) => ({ key: log.key, logPath: log.path, lanes: log.lanes })) });
     const metadata = options.format === 'parquet' && options.metadata ? `, KV_METADATA {${Object.entries(options.metadata).map(([key, value]) => `${ident(key)}: ${literal(value)}`).join(', ')}}` : '';
-    const copy = `COPY (${query}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))}${metadata})`;
+    const answers = answersOf(longestLine);
+    const copy = `COPY (${queryOf(answers)}) TO ${literal(partial)} (${copyOptions(options.format, rowGroupSize(dataset, options.answersPath))}${metadata})`;
     await withMoreMemoryIfNeeded(connection, () => connection.run(copy));
     renameSync(partial, options.output);
     await options.afterWrite?.(connection, answers);
@@ -86,8 +89,12 @@ export async function writeOutput(dataset: Dataset, options: WriteOptions): Prom
   }
 }
 
-/** The longest line of row-ordered answers DuckDB will read (one row, every variant's answer). */
-const MAX_LINE_BYTES = 1 << 30;
+/** `maximum_object_size` for lines of row-ordered answers: the longest, rounded up to a power of two, at least 1 MB. */
+export function objectSize(longestLine: number): number {
+  let size = 1 << 20;
+  while (size < longestLine + 1) size *= 2;
+  return size;
+}
 
 /**
  * JSON has no NaN or Infinity, and DuckDB writes them bare (`"x":NaN`), which no JSON parser

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/core/dataset.js';
 import { EvalctlError } from '../../src/core/errors.js';
-import { writeOutput, type RowSelection } from '../../src/core/writer.js';
+import { objectSize, writeOutput, type RowSelection } from '../../src/core/writer.js';
 import { answerColumns } from '../../src/core/output/columns.js';
 import { tempDir } from '../helpers/cli.js';
 import { readTable } from '../helpers/table.js';
@@ -69,5 +69,17 @@ describe('writeOutput', () => {
     const error = await write('misaligned', [answer(1, 'O'), answer(7, 'x')], { kind: 'rows', path }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EvalctlError);
     expect((error as Error).message).toMatch(/out of step/);
+  });
+});
+
+describe('objectSize: the JSON reader sized to the longest row-ordered line', () => {
+  // DuckDB allocates twice maximum_object_size for its buffer: at a fixed 1 GB the write of
+  // 1,000,000 short rows peaked at 760 MB (bench case c), so it follows the longest line.
+  it('is at least 1 MB, and the next power of two above the longest line', () => {
+    expect(objectSize(0)).toBe(1 << 20);
+    expect(objectSize(300)).toBe(1 << 20);
+    expect(objectSize((1 << 20) - 1)).toBe(1 << 20);
+    expect(objectSize(1 << 20)).toBe(1 << 21);
+    expect(objectSize(24_000_000)).toBe(1 << 25);
   });
 });
