@@ -5,12 +5,12 @@ import { cacheKey, type ResponseCache } from '../cache.js';
 import { ProviderError } from '../errors.js';
 import { costOf, type Price } from '../pricing.js';
 import { estimateTokens } from '../providers/echo.js';
-import type { BatchProvider, Completion, CompletionRequest, Failure, PromptPart, Provider } from '../providers/types.js';
-import { shareTokens } from '../embeddings/batcher.js';
+import type { BatchProvider, Completion, CompletionRequest, PromptPart, Provider } from '../providers/types.js';
 import { imageTokens } from '../images/sniff.js';
 import type { RunSettings } from '../spec.js';
 import type { Checked } from '../structured/validate.js';
 import { Endpoint } from './endpoint.js';
+import { Outcomes, type Outcome } from './outcomes.js';
 import { breakerError, describe, fatalError, rowError } from './failure-text.js';
 import type { RunProgress } from './progress.js';
 import { decide } from './retry.js';
@@ -84,7 +84,7 @@ export const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 export const MEMO_LIMIT = 10_000;
 
 /** What became of one prompt: an answer, a final error, or nothing (the run stopped first). */
-type Outcome = { completion: Completion; attempts: number; latencyMs: number } | { failure: Failure; message: string; attempts: number; latencyMs: number } | undefined;
+type Sent = Outcome | undefined;
 
 /**
  * The scheduler: sends each (row, variant) to its variant's provider under its endpoint's
@@ -98,7 +98,7 @@ export class Runner {
   private readonly controller = new AbortController();
   private readonly clock: Clock;
   /** Each prompt sent in this run (by key) and its outcome; a twin waits on it instead of paying again. */
-  private readonly memo = new Map<string, Promise<Outcome>>();
+  private readonly memo = new Map<string, Promise<Sent>>();
   private wakeUp?: () => void;
   /** Pairs admitted (queued at an endpoint or started) and not finished: bounded by MAX_OUTSTANDING. */
   private outstanding = 0;
@@ -109,7 +109,7 @@ export class Runner {
   private readonly tasks = new Set<Promise<void>>();
   /** Estimated cost of the pairs admitted and not finished, held against the budget. */
   private reserved = 0;
-  private readonly paid: { count: number; cost: number }[];
+  private readonly outcomes: Outcomes;
   private stop?: StopReason;
   private fatal?: ProviderError;
 
@@ -125,7 +125,7 @@ export class Runner {
         this.endpoints.set(lane.endpoint, new Endpoint(lane.endpointLabel, { concurrency, rpm: rpm ?? undefined, tpm: tpm ?? undefined }, this.clock.now));
       }
     }
-    this.paid = options.lanes.map(() => ({ count: 0, cost: 0 }));
+    this.outcomes = new Outcomes(options.lanes, progress, record, () => this.clock.now(), options.maxAnswerBytes);
     this.updateConcurrency();
     // Every pair sleeping before a retry listens for a cancel; there may be hundreds.
     setMaxListeners(0, this.controller.signal);
@@ -174,13 +174,13 @@ export class Runner {
   private admit(item: WorkItem): void {
     const lane = this.options.lanes[item.variant];
     if (item.error !== undefined) {
-      this.finishFailed(item, { failure: { kind: 'bad-input', message: item.error }, message: item.error, attempts: 0, latencyMs: 0 });
+      this.outcomes.finishFailed(item, { failure: { kind: 'bad-input', message: item.error }, message: item.error, attempts: 0, latencyMs: 0 });
       return;
     }
     if (lane.embedding && !item.batch) {
       // Embedding APIs refuse empty text (a 400 that would fail the whole batch): fail the row unsent.
       const message = 'the input is empty; embedding endpoints refuse empty text, so it was not sent';
-      this.finishFailed(item, { failure: { kind: 'bad-request', message }, message, attempts: 0, latencyMs: 0 });
+      this.outcomes.finishFailed(item, { failure: { kind: 'bad-request', message }, message, attempts: 0, latencyMs: 0 });
       return;
     }
     const endpoint = this.endpoints.get(lane.endpoint)!;
@@ -189,7 +189,7 @@ export class Runner {
     // or not; the cache answers only what earlier runs paid for.
     const twin = key !== undefined ? this.memo.get(key) : undefined;
     const hit = !twin && key !== undefined && lane.cache ? this.options.cache?.get(key) : undefined;
-    if (hit) { this.finish(item, { completion: hit, attempts: 0, latencyMs: 0 }, 'cached'); return; }
+    if (hit) { this.outcomes.finish(item, { completion: hit, attempts: 0, latencyMs: 0 }, 'cached'); return; }
     this.outstanding += 1;
     this.imageBytes += imageBytesOf(item);
     // A twin costs nothing and takes no slot: it waits on its leader.
@@ -219,7 +219,7 @@ export class Runner {
     }
   }
 
-  private start(item: WorkItem, endpoint: Endpoint, key: string | undefined, twin: Promise<Outcome> | undefined, estimate: number): void {
+  private start(item: WorkItem, endpoint: Endpoint, key: string | undefined, twin: Promise<Sent> | undefined, estimate: number): void {
     this.inProgress += 1;
     endpoint.running += 1;
     this.reserved += estimate;
@@ -256,7 +256,7 @@ export class Runner {
   /** What one request of this pair will cost: its variant's mean so far, or a guess from the prompt. */
   private estimate(item: WorkItem): number {
     const lane = this.options.lanes[item.variant];
-    const paid = this.paid[item.variant];
+    const paid = this.outcomes.paid[item.variant];
     if (item.batch) return paid.count > 0 ? (paid.cost / paid.count) * item.batch.length : costOf(lane.price, item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0), 0);
     if (paid.count > 0) return paid.cost / paid.count;
     const images = item.parts ? item.parts.filter((part) => typeof part !== 'string').length * imageTokens(lane.provider.id) : 0;
@@ -270,7 +270,7 @@ export class Runner {
     return this.progress.cost + this.reserved + estimate > maxCost;
   }
 
-  private async process(item: WorkItem, endpoint: Endpoint, key: string | undefined, twin: Promise<Outcome> | undefined): Promise<void> {
+  private async process(item: WorkItem, endpoint: Endpoint, key: string | undefined, twin: Promise<Sent> | undefined): Promise<void> {
     let outcome = twin ? await twin : undefined;
     const shared = outcome !== undefined;
     if (!outcome) {
@@ -280,22 +280,22 @@ export class Runner {
       outcome = await sending;
     }
     if (!outcome) return;
-    if (item.batch) { this.finishBatch(item, item.batch, outcome); return; }
-    if ('failure' in outcome) { this.finishFailed(item, outcome); return; }
+    if (item.batch) { this.outcomes.finishBatch(item, item.batch, outcome); return; }
+    if ('failure' in outcome) { this.outcomes.finishFailed(item, outcome); return; }
     const lane = this.options.lanes[item.variant];
     const checked = lane.check?.(outcome.completion.text);
     // An answer that fails its check is not cached: asked again, the model may get it right.
     if (!shared && key !== undefined && lane.cache && checked?.ok !== false) this.options.cache?.put(key, outcome.completion);
-    this.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered', checked, shared);
+    this.outcomes.finish(item, shared ? { ...outcome, attempts: 0, latencyMs: 0 } : outcome, shared ? 'cached' : 'answered', checked, shared);
   }
 
-  private remember(key: string, outcome: Promise<Outcome>): void {
+  private remember(key: string, outcome: Promise<Sent>): void {
     this.memo.set(key, outcome);
     if (this.memo.size > MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value!);
   }
 
   /** Tries one prompt until it is answered, fails for good, or the run stops (undefined). */
-  private async send(item: WorkItem, endpoint: Endpoint): Promise<Outcome> {
+  private async send(item: WorkItem, endpoint: Endpoint): Promise<Sent> {
     const signal = this.controller.signal;
     const lane = this.options.lanes[item.variant];
     const request = { ...lane.request, prompt: item.prompt, row: item.row, ...(item.parts ? { parts: item.parts } : {}) };
@@ -387,92 +387,6 @@ export class Runner {
     let total = 0;
     for (const endpoint of this.endpoints.values()) total += endpoint.limit.current;
     this.progress.concurrency = total;
-  }
-
-  private finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached', checked?: Checked, deduplicated = false): void {
-    const cached = status === 'cached';
-    const { completion } = outcome;
-    checked ??= this.options.lanes[item.variant].check?.(completion.text);
-    const limit = this.options.maxAnswerBytes;
-    // Length in UTF-16 units bounds the bytes from below (x1) and above (x3): measure only near the limit.
-    const tooLarge = limit !== undefined && completion.text.length * 3 > limit && Buffer.byteLength(completion.text) > limit;
-    const lane = this.options.lanes[item.variant];
-    const promptTokens = cached ? 0 : completion.promptTokens;
-    const completionTokens = cached ? 0 : completion.completionTokens;
-    const cost = costOf(lane.price, promptTokens, completionTokens);
-    if (!cached) { this.paid[item.variant].count += 1; this.paid[item.variant].cost += cost; }
-    const totals = this.progress;
-    const variant = totals.variants[item.variant];
-    for (const p of [totals, variant]) {
-      p.processed += 1;
-      if (cached) p.cached += 1;
-      if (deduplicated) p.deduplicated = (p.deduplicated ?? 0) + 1;
-      p.promptTokens += promptTokens;
-      p.completionTokens += completionTokens;
-      p.cost += cost;
-    }
-    if (!cached) variant.latency.add(outcome.latencyMs);
-    if (totals.backoff && totals.backoff.until < this.clock.now()) totals.backoff = undefined;
-    if (tooLarge) {
-      totals.failed += 1;
-      variant.failed += 1;
-      this.record({
-        row: item.row, variant: item.variant, status: 'failed', answer: null,
-        error: `the answer is ${Buffer.byteLength(completion.text).toLocaleString('en-US')} bytes, over --max-answer-bytes ${limit!.toLocaleString('en-US')}`,
-        error_kind: 'too-large', attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
-        prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
-      });
-      return;
-    }
-    if (checked && !checked.ok) {
-      totals.failed += 1;
-      variant.failed += 1;
-      // Paid for and kept: the text goes to `<target>_raw`.
-      this.record({
-        row: item.row, variant: item.variant, status: 'failed', answer: completion.text, error: checked.error,
-        error_kind: 'invalid-output', attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
-        prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
-      });
-      return;
-    }
-    this.record({
-      row: item.row, variant: item.variant, status, answer: checked ? checked.text : completion.text, error: null, error_kind: null,
-      attempts: outcome.attempts, latency_ms: cached ? null : outcome.latencyMs,
-      prompt_tokens: promptTokens, completion_tokens: completionTokens, cost,
-      ...(deduplicated ? { deduplicated: true } : {}),
-    });
-  }
-
-  /**
-   * Fans a batch request's outcome out to its rows: each its vector (checked for length) and
-   * its share of the tokens, or each the request's failure.
-   */
-  private finishBatch(item: WorkItem, rows: NonNullable<WorkItem['batch']>, outcome: NonNullable<Outcome>): void {
-    if ('failure' in outcome) {
-      for (const { row } of rows) this.finishFailed({ row, variant: item.variant, prompt: '' }, outcome);
-      return;
-    }
-    const { completion } = outcome;
-    const shares = shareTokens(completion.promptTokens, rows.map((r) => r.prompt));
-    const dimensions = this.options.lanes[item.variant].embedding?.length;
-    rows.forEach(({ row, prompt }, i) => {
-      const text = completion.texts?.[i] ?? '';
-      // One bad vector (a wrong length would fail the typed column) fails its row, not the output.
-      const bad = dimensions !== undefined && text.split(',').length !== dimensions;
-      const check = bad ? { ok: false as const, error: `the vector has ${text.split(',').length} values, not ${dimensions}` } : undefined;
-      this.finish({ row, variant: item.variant, prompt }, { ...outcome, completion: { text, promptTokens: shares[i], completionTokens: 0 } }, 'answered', check);
-    });
-  }
-
-  private finishFailed(item: WorkItem, outcome: { failure: Failure; message: string; attempts: number; latencyMs: number }): void {
-    for (const p of [this.progress, this.progress.variants[item.variant]]) {
-      p.processed += 1;
-      p.failed += 1;
-    }
-    this.record({
-      row: item.row, variant: item.variant, status: 'failed', answer: null, error: outcome.message, error_kind: outcome.failure.kind,
-      attempts: outcome.attempts, latency_ms: outcome.latencyMs, prompt_tokens: 0, completion_tokens: 0, cost: 0,
-    });
   }
 }
 
