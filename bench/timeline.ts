@@ -1,10 +1,11 @@
 // Where the time of one evalctl run goes: spawn -> first request at the stub -> last response -> exit.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDataset } from './datasets.js';
+import { BIN } from './paths.js';
 
 const rows = Number(process.argv[2] ?? 4000);
 const latency = Number(process.argv[3] ?? 200);
@@ -21,7 +22,7 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     change(1);
-    if (!first) { first = performance.now(); console.log('first request at', Math.round(first - t0.v)); }
+    if (!first) first = performance.now();
     const body = JSON.parse(Buffer.concat(chunks).toString());
     setTimeout(() => {
       const text = 'A:' + body.messages.at(-1).content;
@@ -36,7 +37,7 @@ const server = http.createServer((req, res) => {
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 const port = (server.address() as any).port;
 t0.v = performance.now();
-const child = spawn(process.execPath, ['/work/main/bin/evalctl.js', 'create', data, '-p', 'Classify: {review}', '-m', 'gpt-4o-mini', '-c', conc, '--no-cache', '-o', join(dir, 'out.csv')], {
+const child = spawn(process.execPath, [BIN, 'create', data, '-p', 'Classify: {review}', '-m', 'gpt-4o-mini', '-c', conc, '--no-cache', '-o', join(dir, 'out.csv')], {
   env: { ...process.env, OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, EVALCTL_HOME: join(dir, 'home'), CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'],
 });
 let err = ''; child.stderr.on('data', (d) => err += d);
@@ -44,6 +45,6 @@ const code = await new Promise((r) => child.on('exit', r));
 const end = performance.now();
 const ideal = rows / (Number(conc) * 1000 / latency) * 1000;
 console.log(JSON.stringify({ code, rows: n, startMs: Math.round(first - t0.v), sendMs: Math.round(last - first), tailMs: Math.round(end - last), totalMs: Math.round(end - t0.v), idealMs: ideal, ratio: +(ideal / (end - t0.v)).toFixed(3), meanInFlight: +(area / (last - first)).toFixed(1) }));
-console.log(err.split('\n').filter((l) => l.startsWith('T ')).join(' | '));
 if (code) console.log(err.slice(-2000));
 server.close();
+rmSync(dir, { recursive: true, force: true });
