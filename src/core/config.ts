@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError, messageOf } from './errors.js';
 import { closest } from './template.js';
 import type { Price } from './pricing.js';
@@ -286,11 +287,15 @@ function checkNumber(value: number, kind: Kind, where: string): number {
   return value;
 }
 
+const SEARCH_PLACES = ['package.json', '.evalrc', '.evalrc.json', '.evalrc.yaml', '.evalrc.yml', 'evalctl.config.json', 'evalctl.config.js', 'evalctl.config.mjs'];
+
 /** Loads the nearest config file (.evalrc, .evalrc.json/.yaml, evalctl.config.*, package.json "evalctl"). */
 export async function loadConfigFile(cwd: string, explicitPath?: string): Promise<{ path: string; values: unknown } | undefined> {
+  // Most runs have no config file: finding none costs a few stat calls, not loading cosmiconfig (30-60 ms).
+  if (!explicitPath && !mayHaveConfigFile(cwd)) return undefined;
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('evalctl', {
-    searchPlaces: ['package.json', '.evalrc', '.evalrc.json', '.evalrc.yaml', '.evalrc.yml', 'evalctl.config.json', 'evalctl.config.js', 'evalctl.config.mjs'],
+    searchPlaces: SEARCH_PLACES,
     // The nearest file from cwd up to the project root (the first directory with a package.json).
     searchStrategy: 'project',
   });
@@ -300,6 +305,27 @@ export async function loadConfigFile(cwd: string, explicitPath?: string): Promis
   } catch (error) {
     const where = explicitPath ?? 'the config file';
     throw new UsageError(readErrorText(messageOf(error), where), 'Fix the file (JSON or YAML) or pass another with --config.');
+  }
+}
+
+/**
+ * Whether cosmiconfig's search (searchStrategy 'project') could find anything: a search place
+ * in cwd or a folder above it, up to the first folder with a package.json, or that
+ * package.json has an "evalctl" key (or cannot be read, which cosmiconfig then reports).
+ */
+export function mayHaveConfigFile(cwd: string): boolean {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const name of SEARCH_PLACES.slice(1)) if (existsSync(join(dir, name))) return true;
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        const parsed = JSON.parse(readFileSync(pkg, 'utf8')) as unknown;
+        return typeof parsed === 'object' && parsed !== null && 'evalctl' in parsed;
+      } catch {
+        return true;
+      }
+    }
+    if (dirname(dir) === dir) return false;
   }
 }
 

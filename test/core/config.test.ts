@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, envName, loadConfigFile, parseValue, resolveSettings } from '../../src/core/config.js';
+import { DEFAULTS, envName, loadConfigFile, mayHaveConfigFile, parseValue, resolveSettings } from '../../src/core/config.js';
 import { UsageError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -147,6 +147,17 @@ describe('loadConfigFile', () => {
 
   it('returns undefined when there is no config file', async () => {
     expect(await loadConfigFile(project('none', {}))).toBeUndefined();
+  });
+
+  it('mayHaveConfigFile: false only where cosmiconfig would find nothing (it is then not loaded)', async () => {
+    expect(mayHaveConfigFile(project('may-none', {}))).toBe(false);
+    expect(mayHaveConfigFile(project('may-pkg-plain', { 'package.json': '{"name": "x"}' }))).toBe(false);
+    expect(mayHaveConfigFile(project('may-pkg-key', { 'package.json': '{"name": "x", "evalctl": {}}' }))).toBe(true);
+    expect(mayHaveConfigFile(project('may-yml', { '.evalrc.yml': 'model: echo\n' }))).toBe(true);
+    // A package.json that does not parse: cosmiconfig is asked, and says what is wrong.
+    const broken = project('may-pkg-broken', { 'package.json': '{"name": ' });
+    expect(mayHaveConfigFile(broken)).toBe(true);
+    await expect(loadConfigFile(broken)).rejects.toThrow(UsageError);
   });
 
   it('loads an explicit --config path', async () => {
