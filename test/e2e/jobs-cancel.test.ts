@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { answerLines, checkOutput, PROMPT, promptFor, reviewsCsv, statusJson, stubEnv, waitFor } from '../helpers/jobs.js';
 import { readTable } from '../helpers/table.js';
@@ -130,6 +130,9 @@ describe('create --detach, status, cancel, resume', () => {
 
   it('cancel right after create --detach, before the background process has started, still stops it', async () => {
     const early = join(temp.dir, 'early.csv');
+    // Slow answers, so the job cannot finish before `cancel` gets there on a busy machine.
+    stub.configure({ latencyMs: 1000 });
+    onTestFinished(() => stub.configure({ latencyMs: 50 }));
     const created = await runCli(['create', source, '--prompt', PROMPT, '-t', 'answer', '-o', early, '--detach'], { cwd: temp.dir, env });
     expect(created.code, created.stderr).toBe(0);
     const earlyId = created.stdout.trim();
