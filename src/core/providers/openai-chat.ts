@@ -40,21 +40,27 @@ export class DirectChat {
       if (error instanceof Error && error.name === 'TimeoutError') throw new OpenAI.APIConnectionTimeoutError();
       throw new OpenAI.APIConnectionError({ cause: error as Error });
     }
-    const headers = new LiteHeaders(response.rawHeaders);
     const text = () => response.body.toString('utf8');
     if (response.status < 200 || response.status >= 300) {
       const errorText = text();
       const json = safeJson(errorText);
-      throw (await loadOpenAI()).APIError.generate(response.status, json, json ? undefined : errorText, headers as unknown as Headers);
+      throw (await loadOpenAI()).APIError.generate(response.status, json, json ? undefined : errorText, new LiteHeaders(response.rawHeaders) as unknown as Headers);
     }
     if (response.status === 204) return null;
-    const mediaType = headers.get('content-type')?.split(';')[0]?.trim();
+    // Read from the raw list: a Headers object per answer is garbage the hot path can skip.
+    const mediaType = rawHeader(response.rawHeaders, 'content-type')?.split(';')[0]?.trim();
     if (mediaType?.includes('application/json') || mediaType?.endsWith('+json')) {
-      if (headers.get('content-length') === '0') return undefined;
+      if (rawHeader(response.rawHeaders, 'content-length') === '0') return undefined;
       return JSON.parse(text());
     }
     return text();
   }
+}
+
+/** A header's value from node's raw list (name, value, ...): the first, names compared without case. */
+function rawHeader(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i].length === name.length && raw[i].toLowerCase() === name) return raw[i + 1];
+  return undefined;
 }
 
 function safeJson(text: string): object | undefined {

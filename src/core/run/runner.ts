@@ -299,7 +299,8 @@ export class Runner {
     const signal = this.controller.signal;
     const lane = this.options.lanes[item.variant];
     const request = { ...lane.request, prompt: item.prompt, row: item.row, ...(item.parts ? { parts: item.parts } : {}) };
-    const tokens = item.batch
+    // What the pacer counts against --tpm; only worked out when there is one.
+    const tokens = !endpoint.pacer.enabled ? 0 : item.batch
       ? item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0)
       : estimateTokens((request.system ?? '') + item.prompt) + (request.maxTokens ?? 0);
     const attempts = { rateLimited: 0, failed: 0 };
