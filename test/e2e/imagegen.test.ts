@@ -66,6 +66,13 @@ describe('--output-type image (gpt-image-1)', () => {
       : [`out.parquet.images/${i}.png`, 'answered', stubImage(promptOf(subject)).toString('hex').toUpperCase()])));
     expect(String(cells[1].prediction_error)).toMatch(/400/);
     expect(existsSync(join(root, 'out.parquet.images', '1.png'))).toBe(false);
+    // Exported to CSV, the same job writes the paths alone: no bytes in a text file.
+    const id = (await runCli(['list', '--json'], { cwd: root, env: stubEnv(stub, 'openai', join(root, 'home')) })).stdout;
+    const jobId = (JSON.parse(id) as { id: string }[])[0].id;
+    const exported = await runCli(['export', jobId, '-o', 'again.csv'], { cwd: root, env: stubEnv(stub, 'openai', join(root, 'home')) });
+    expect(exported.code, exported.stderr).toBe(0);
+    const header = readFileSync(join(root, 'again.csv'), 'utf8').split('\n')[0];
+    expect(header).toBe('id,subject,prediction,prediction_status,prediction_error');
   });
 
   it('asks DALL-E for b64_json (it answers with a URL otherwise); its cost is unknown', async () => {

@@ -39,7 +39,8 @@ export function answerColumns(spec: Pick<JobSpec, 'target_column' | 'variants' |
     const status = `CASE WHEN ${x} IS NULL THEN 'not_run' ELSE coalesce(${x}.status, CASE WHEN ${x}.error IS NOT NULL THEN 'failed' WHEN ${x}.cached THEN 'cached' ELSE 'answered' END) END`;
     // A structured variant (`--schema`) adds a typed column per field and `<prefix>_raw`.
     if (variant.output_type === 'embeddings') columns.push(...embeddingColumns(prefix, x, status, variant.dimensions ?? null, spec.output_format));
-    else if (variant.output_type === 'image') columns.push(...generatedImageColumns(prefix, x, status, spec.images_dir, spec.embed_images ?? false));
+    // The bytes only in parquet: an `export` of an --embed-images job to CSV or JSON writes the paths alone.
+    else if (variant.output_type === 'image') columns.push(...generatedImageColumns(prefix, x, status, spec.images_dir, (spec.embed_images ?? false) && (spec.output_format ?? 'parquet') === 'parquet'));
     else if (variant.schema) columns.push(...structuredColumns(variant.schema, prefix, x, status, spec.output_format));
     else columns.push({ name: prefix, sql: `${x}.answer` }, { name: `${prefix}_status`, sql: status }, { name: `${prefix}_error`, sql: `${x}.error` });
     if (spec.usage_columns) {
