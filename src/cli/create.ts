@@ -18,6 +18,7 @@ import { scoringRequest, type ScoringFlags } from './scoring-flags.js';
 import { attachJudging, wantsJudging } from '../core/judge/resolve.js';
 import type { JudgeFlags } from './judge-flags.js';
 import { withBatchApi } from '../core/batch/plan.js';
+import { checkBatchBudget } from '../core/batch/budget.js';
 import type { JobSpec } from '../core/spec.js';
 import { imageOutputConflict } from '../core/imagegen/spec.js';
 
@@ -94,6 +95,14 @@ export default async function create(context: Context, sourceArgument: string | 
       const unsupported = batchUnsupported(plan.record.settings);
       if (unsupported) { plan.dataset.close(); throw new UsageError(`--batch-api does not support ${unsupported} yet.`, 'Run without --batch-api (live), or without that option.'); }
       plan = withBatchApi(plan);
+      if (!flags.dryRun) {
+        try {
+          await checkBatchBudget(plan);
+        } catch (error) {
+          plan.dataset.close();
+          throw error;
+        }
+      }
     }
   } catch (error) {
     if (reserved) store.discard(reserved);

@@ -207,3 +207,28 @@ describe('--batch-api when the provider cannot be reached', () => {
     }
   });
 });
+
+describe('--batch-api with --max-cost', () => {
+  it('refuses in one line, sending nothing, a job whose batch estimate passes the budget; sends one that fits', async () => {
+    const stub = await startStub();
+    const temp = tempDir();
+    try {
+      const env = { ...stubEnv(stub, 'openai', join(temp.dir, 'home')), EVALCTL_BATCH_POLL_MS: '50' };
+      const source = await reviewsCsv(temp.dir, 'reviews.csv', 10);
+      const over = await runCli(['create', source, '-p', PROMPT, '-m', 'gpt-4o-mini', '--max-tokens', '10', '--batch-api', '--max-cost', '0.0000001', '-o', 'over.csv'], { cwd: temp.dir, env });
+      expect(over.code).toBe(2);
+      expect(over.stderr).toMatch(/^evalctl: --batch-api with --max-cost \$0\.000000: this job may cost \$\S+ to \$\S+ at batch prices, and a provider batch cannot be stopped at the budget\. Nothing was sent\.$/m);
+      expect(over.stderr).toMatch(/Raise --max-cost/);
+      expect(stub.stats().requests).toBe(0);
+
+      const fits = await runCli(['create', source, '-p', PROMPT, '-m', 'gpt-4o-mini', '--max-tokens', '10', '--batch-api', '--max-cost', '1', '-o', 'fits.csv'], { cwd: temp.dir, env });
+      expect(fits.code, fits.stderr).toBe(0);
+      const { rows } = await readTable(join(temp.dir, 'fits.csv'));
+      expect(rows).toHaveLength(10);
+      expect(stub.stats().batches.requests).toBeGreaterThanOrEqual(10);
+    } finally {
+      await stub.close();
+      temp.cleanup();
+    }
+  });
+});
