@@ -143,3 +143,41 @@ describe('create --output-type image: one clear line, nothing sent', () => {
     expect(stub.stats().requests).toBe(0);
   });
 });
+
+describe('resume after SIGKILL mid-run', () => {
+  it('keeps every image already written, whole; pays again at most for those in flight; leaves no partial file', async () => {
+    const root = join(dir, `t${++n}`);
+    mkdirSync(root, { recursive: true });
+    const count = 60;
+    const concurrency = 4;
+    writeFileSync(join(root, 'subjects.csv'), ['id,subject', ...Array.from({ length: count }, (_, i) => `${i},kill ${i}`)].join('\n') + '\n');
+    const home = join(root, 'home');
+    const env = stubEnv(stub, 'openai', home);
+    stub.configure({ latencyMs: 40 });
+    const run = startCli(['create', 'subjects.csv', '-p', 'A drawing of {subject}', '-m', 'gpt-image-1', '-c', String(concurrency), '-o', 'out.csv'], { cwd: root, env });
+    const id = await beforeExit(run, waitFor('the job to be created', () => jobIds(home)[0]));
+    await beforeExit(run, waitFor('a third of the images', () => answerLines(home, id).length >= count / 3, 30_000, 10));
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+    const logged = answerLines(home, id);
+    expect(logged.length).toBeLessThan(count);
+    // Every image the log names is on disk, whole, when the process dies.
+    for (const line of logged) expect(readFileSync(join(root, line.answer as string)).equals(stubImage(promptOf(`kill ${line.row}`))), `row ${line.row}`).toBe(true);
+
+    // What a kill in the middle of writing an image leaves (the write is too quick to be caught here).
+    writeFileSync(join(root, 'out.csv.images', `.${count - 1}.png.99999.partial`), 'half an image');
+
+    stub.configure({ latencyMs: 0 });
+    const resumed = await runCli(['resume', id], { cwd: root, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const { rows } = await readTable(join(root, 'out.csv'));
+    expect(rows.map((row) => row.prediction)).toEqual(Array.from({ length: count }, (_, i) => `out.csv.images/${i}.png`));
+    const paid = Array.from({ length: count }, (_, i) => stub.paidCount(promptOf(`kill ${i}`)));
+    for (let i = 0; i < count; i++) expect(readFileSync(join(root, 'out.csv.images', `${i}.png`)).equals(stubImage(promptOf(`kill ${i}`))), `row ${i}`).toBe(true);
+    expect(Math.max(...paid)).toBeLessThanOrEqual(2);
+    expect(paid.filter((p) => p === 2).length).toBeLessThanOrEqual(concurrency);
+    for (const line of logged) expect(stub.paidCount(promptOf(`kill ${line.row}`)), `logged row ${line.row}`).toBe(1);
+    // Only the images: no temporary file of a write the kill cut short is left.
+    expect(readdirSync(join(root, 'out.csv.images')).sort()).toEqual(Array.from({ length: count }, (_, i) => `${i}.png`).sort());
+  });
+});

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /**
@@ -21,6 +21,21 @@ export function imageStem(row: number, variant: string | undefined): string {
 
 /** Image file extensions by sniffed type. */
 export const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' };
+
+/**
+ * Removes what a run killed mid-write left in the folder (`.<name>.<pid>.partial`): the job's
+ * answer log never names those, and its output folder belongs to this job alone, whose one
+ * run is this one (the run lock).
+ */
+export function removePartialImages(folder: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return; // no folder yet
+  }
+  for (const name of names) if (name.startsWith('.') && name.endsWith('.partial')) rmSync(join(folder, name), { force: true });
+}
 
 /**
  * Writes `bytes` as `name` in `folder`, durably (fsynced) and atomically (a temporary name, then

@@ -5,7 +5,7 @@ import { sdkLogger } from '../providers/log.js';
 import { createTransport } from '../providers/transport.js';
 import type { CallOptions, Completion, CompletionRequest, Provider } from '../providers/types.js';
 import { sniffImage } from '../images/sniff.js';
-import { EXTENSIONS, imageStem, writeImage } from './files.js';
+import { EXTENSIONS, imageStem, removePartialImages, writeImage } from './files.js';
 
 /** Where a variant's images go: the job's images folder, and the variant's name when the job has several. */
 export interface ImageTarget {
@@ -26,6 +26,7 @@ export class ImageGenProvider implements Provider {
 
   constructor(readonly model: string, options: { apiKey: string; baseURL?: string }, private readonly target: ImageTarget) {
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createTransport(), logger: sdkLogger(options.apiKey) });
+    removePartialImages(target.folder);
   }
 
   async complete(request: CompletionRequest, options: CallOptions): Promise<Completion> {
