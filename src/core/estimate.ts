@@ -43,26 +43,20 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
   const { columns, renders, parts } = compileVariants(s.variants, dataset, images);
   const counters = await Promise.all(s.variants.map((v) => tokenCounter(v.provider, v.model)));
   const rows = job.rows;
-  const chosen = s.is_sample && s.sample_seed !== null && s.sample_count !== null
-    ? new Set(sampleRows(dataset.rowCount, s.sample_count, s.sample_seed)) : undefined;
-  const limit = s.is_sample && s.sample_seed === null ? s.sample_count ?? undefined : undefined;
   const systemTokens = s.variants.map((v, i) => (v.system ? counters[i].tokens(v.system) : 0));
   const examples: string[][] = s.variants.map(() => []);
   const tokens = s.variants.map(() => 0);
   let measured = 0;
-  outer: for await (const chunk of dataset.stream(columns, limit, images)) {
-    for (let i = 0; i < chunk.rows.length; i++) {
-      if (chosen && !chosen.has(chunk.rows[i])) continue;
-      renders.forEach((render, v) => {
-        // An image counts a fixed number of tokens (see `imageTokens`); the files are not opened.
-        const row = images.size > 0 ? parts[v](chunk.values[i]) : undefined;
-        const prompt = row ? row.map((part) => (typeof part === 'string' ? part : `[${kind.name}: ${shortRef(part.image)}]`)).join('') : render(chunk.values[i]);
-        const imageCount = row ? row.filter((part) => typeof part !== 'string').length : 0;
-        if (examples[v].length < 3) examples[v].push(prompt);
-        tokens[v] += counters[v].tokens(row ? row.filter((part) => typeof part === 'string').join('') : prompt) + systemTokens[v] + imageCount * perMedia(s.variants[v].provider);
-      });
-      if (++measured >= MEASURED_ROWS) break outer;
-    }
+  for await (const { values } of measuredRows(dataset, job, columns, images)) {
+    renders.forEach((render, v) => {
+      // An image counts a fixed number of tokens (see `imageTokens`); the files are not opened.
+      const row = images.size > 0 ? parts[v](values) : undefined;
+      const prompt = row ? row.map((part) => (typeof part === 'string' ? part : `[${kind.name}: ${shortRef(part.image)}]`)).join('') : render(values);
+      const imageCount = row ? row.filter((part) => typeof part !== 'string').length : 0;
+      if (examples[v].length < 3) examples[v].push(prompt);
+      tokens[v] += counters[v].tokens(row ? row.filter((part) => typeof part === 'string').join('') : prompt) + systemTokens[v] + imageCount * perMedia(s.variants[v].provider);
+    });
+    measured++;
   }
   return s.variants.map((v, i) => {
     const inputTokens = measured >= rows ? tokens[i] : Math.round((tokens[i] / Math.max(1, measured)) * rows);
@@ -86,6 +80,25 @@ export async function estimateJob(dataset: Dataset, job: Omit<JobRecord, 'id'>):
   });
 }
 
+/**
+ * The rows a job would send (its --sample, or all), in file order, with their values of
+ * `columns`: the first `MEASURED_ROWS` of them, which the estimates measure and extrapolate from.
+ */
+export async function* measuredRows(dataset: Dataset, job: Pick<JobRecord, 'settings'>, columns: readonly string[], images?: ReadonlySet<string>): AsyncGenerator<{ row: number; values: readonly (string | null)[] }> {
+  const s = job.settings;
+  const chosen = s.is_sample && s.sample_seed !== null && s.sample_count !== null
+    ? new Set(sampleRows(dataset.rowCount, s.sample_count, s.sample_seed)) : undefined;
+  const limit = s.is_sample && s.sample_seed === null ? s.sample_count ?? undefined : undefined;
+  let measured = 0;
+  for await (const chunk of dataset.stream(columns, limit, images)) {
+    for (let i = 0; i < chunk.rows.length; i++) {
+      if (chosen && !chosen.has(chunk.rows[i])) continue;
+      yield { row: chunk.rows[i], values: chunk.values[i] };
+      if (++measured >= MEASURED_ROWS) return;
+    }
+  }
+}
+
 /** An image reference short enough for an example prompt: a data: URL as its first characters. */
 function shortRef(reference: string | null): string {
   const value = reference ?? '';
@@ -96,7 +109,8 @@ function rangeAt(price: Price | undefined, inputTokens: number, rows: number, ou
   return price ? { low: costOf(price, inputTokens, rows * output.low), high: costOf(price, inputTokens, rows * output.high) } : null;
 }
 
-async function tokenCounter(provider: string, model: string): Promise<{ method: Estimate['method']; tokens: (text: string) => number }> {
+/** A prompt-token counter for a model: OpenAI's tokenizer for OpenAI's models, else four characters a token. */
+export async function tokenCounter(provider: string, model: string): Promise<{ method: Estimate['method']; tokens: (text: string) => number }> {
   if (provider === 'openai' && /^(gpt-|o\d|chatgpt-|text-embedding-)/.test(model)) {
     const legacy = /^(gpt-4(?!o|\.)|gpt-3\.5|text-embedding-)/.test(model);
     const encoding = legacy ? await import('gpt-tokenizer/encoding/cl100k_base') : await import('gpt-tokenizer/encoding/o200k_base');
@@ -107,3 +121,9 @@ async function tokenCounter(provider: string, model: string): Promise<{ method: 
   return { method: 'characters', tokens: (text) => Math.ceil(text.length / 4) };
 }
 
+
+/** The sum of the estimates' ranges (answers' and judges' alike), or null when any has no price. */
+export function totalCost(estimates: readonly Pick<Estimate, 'cost' | 'batchCost'>[], key: 'cost' | 'batchCost' = 'cost'): Estimate['cost'] {
+  if (estimates.some((e) => e[key] === null)) return null;
+  return estimates.reduce((sum, e) => ({ low: sum.low + e[key]!.low, high: sum.high + e[key]!.high }), { low: 0, high: 0 });
+}

@@ -27,17 +27,25 @@ export interface JudgePhase {
   read: (text: string) => Record<string, unknown>;
 }
 
+/** A phase's requests alone, before any log: what `--dry-run` estimates and a run sends. */
+export type PhasePlan = Pick<JudgePhase, 'kind' | 'model' | 'lanes' | 'columns' | 'build'>;
+
 /** The judging phases a job asks, in the order they run: the judge, then the pairwise comparison. */
 export function judgePhases(store: JobStore, job: JobRecord, dataset: Dataset): JudgePhase[] {
   const s = job.settings;
   const logs = judgeLogPaths(store, job.id);
+  return phasePlans(job, dataset).map((phase) => (phase.kind === 'judge'
+    ? { ...phase, key: 'judge_usage', log: logs.judge, read: (text: string) => readJudgement(text, s.judge!) }
+    : { ...phase, key: 'pairwise_usage', log: logs.pairwise, read: readPairwise }));
+}
+
+/** How each judging phase of a job turns a row and its answers into requests (the judge: one lane per variant; pairwise: one per order). */
+export function phasePlans(job: Pick<JobRecord, 'settings'>, dataset: Dataset): PhasePlan[] {
+  const s = job.settings;
   const { columns: variantColumns, renders } = compileVariants(s.variants, dataset);
   const table = { columns: dataset.columns.map((c) => c.name), label: dataset.label };
-  const phases: JudgePhase[] = [];
-  if (s.judge) {
-    const judge = s.judge;
-    phases.push({ kind: 'judge', key: 'judge_usage', log: logs.judge, model: judge, lanes: s.variants.length, ...judgeRequests(judge, table, variantColumns, renders), read: (text) => readJudgement(text, judge) });
-  }
-  if (s.pairwise) phases.push({ kind: 'pairwise', key: 'pairwise_usage', log: logs.pairwise, model: s.pairwise, lanes: 2, ...pairwiseRequests(s.pairwise, table, variantColumns, renders), read: readPairwise });
+  const phases: PhasePlan[] = [];
+  if (s.judge) phases.push({ kind: 'judge', model: s.judge, lanes: s.variants.length, ...judgeRequests(s.judge, table, variantColumns, renders) });
+  if (s.pairwise) phases.push({ kind: 'pairwise', model: s.pairwise, lanes: 2, ...pairwiseRequests(s.pairwise, table, variantColumns, renders) });
   return phases;
 }
