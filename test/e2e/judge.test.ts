@@ -93,6 +93,46 @@ describe('--judge', () => {
     expect(job.settings.judge).toMatchObject({ name: 'custom', model: 'gpt-4o', scale: [1, 5], pass_threshold: 3, prompt: RUBRIC });
   });
 
+  it('score <job> reports and gates on the judge as create did, with no request; score <file> reads the judge columns', async () => {
+    const { stub, root, input, env } = await bench(SCRIPT.length, script);
+    const created = await runCli(['create', input, '-p', PROMPT, '-m', 'gpt-4o-mini', '--judge', RUBRIC, '--judge-model', 'gpt-4o', '-o', join(root, 'out.parquet'), '--json'], { cwd: root, env });
+    expect(created.code, created.stderr).toBe(0);
+    const job = JSON.parse(created.stdout);
+    const paid = stub.stats().paid;
+
+    const scored = await runCli(['score', job.id, '--json'], { cwd: root, env });
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(JSON.parse(scored.stdout)).toEqual(job.metrics);
+    expect(scored.stderr).toMatch(/judge\s+0\.5000\s+3\s+6\s+2\s+3\.5000/);
+
+    const gated = await runCli(['score', job.id, '--fail-under', 'judge_score=3.6', '--fail-under', 'pass_rate:judge=0.5'], { cwd: root, env });
+    expect(gated.code, gated.stderr).toBe(5);
+    expect(errorLines(gated.stderr)).toEqual(['evalctl: judge_score 3.5 is below --fail-under judge_score=3.6.']);
+    const passing = await runCli(['score', job.id, '--fail-under', 'judge_score=3.5', '--fail-under', 'pass_rate:judge=0.5'], { cwd: root, env });
+    expect(passing.code, passing.stderr).toBe(0);
+
+    // The output file alone: its judge columns give the same figures.
+    const byFile = await runCli(['score', 'out.parquet', '--json', '--fail-under', 'pass_rate:judge=0.6'], { cwd: root, env });
+    expect(byFile.code, byFile.stderr).toBe(5);
+    expect(JSON.parse(byFile.stdout).prediction.evaluators).toEqual(job.metrics.gpt_4o_mini.evaluators);
+    expect(errorLines(byFile.stderr)).toEqual(['evalctl: pass_rate:judge 0.5 is below --fail-under pass_rate:judge=0.6.']);
+    expect(stub.stats().paid).toBe(paid);
+  });
+
+  it.each([
+    ['a job not judged', (id: string) => ['score', id, '--fail-under', 'judge_score=3'], /^evalctl: --fail-under judge_score: job \S+ has no LLM judge's verdicts \(it was not run with --judge\)\.$/],
+    ['a file without judge columns', () => ['score', 'out.csv', '--fail-under', 'pass_rate:judge=0.5'], /^evalctl: --fail-under pass_rate:judge: out\.csv has no LLM judge's verdicts \(no prediction_judge_score column\)\.$/],
+    ['a job without --pairwise', (id: string) => ['score', id, '--fail-under', 'win_rate:gpt_4o_mini=0.5'], /^evalctl: --fail-under win_rate:gpt_4o_mini: job \S+ was not run with --pairwise\.$/],
+  ])('score refuses a judge gate on %s in one line', async (_, args, message) => {
+    const { root, input, env } = await bench(2, stubAnswer);
+    const created = await runCli(['create', input, '-p', PROMPT, '-m', 'gpt-4o-mini', '-o', join(root, 'out.csv'), '--json'], { cwd: root, env });
+    expect(created.code, created.stderr).toBe(0);
+    const result = await runCli(args(JSON.parse(created.stdout).id), { cwd: root, env });
+    expect(result.code, result.stderr).toBe(2);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(message);
+  });
+
   it('one --max-cost covers answers and judge calls: judging stops at the budget, and resume finishes it paying no verdict twice', async () => {
     const LONG = 'x'.repeat(4000); // 1,000 completion tokens: $0.01 a verdict with gpt-4o
     const { stub, root, input, env } = await bench(20, (prompt) => (prompt.startsWith('JUDGE') ? `{"score": 4, "reason": "${LONG}"}` : stubAnswer(prompt)));
@@ -185,5 +225,17 @@ describe('--pairwise', () => {
       expect(paid[`PAIR ${i}: [A] ${y} [B] ${x}`]).toBe(1);
     }
     expect(job.pairwise_usage).toMatchObject({ judged: 12, failed: 0 });
+
+    // Re-scored without a request: the same record and gate; a file cannot give win rates.
+    const requests = stub.stats().requests;
+    const scored = await runCli(['score', job.id, '--json', '--fail-under', 'win_rate:p2=0.5'], { cwd: root, env });
+    expect(scored.code, scored.stderr).toBe(5);
+    expect(JSON.parse(scored.stdout)).toEqual(job.metrics);
+    expect(errorLines(scored.stderr)).toEqual(['evalctl: win_rate:p2 0.4 is below --fail-under win_rate:p2=0.5 (variant p2).']);
+    expect(scored.stderr).toContain('pairwise   p1: 2 won, 2 tied, 1 lost against p2 (win rate 0.6000; 1 rows not judged)');
+    const byFile = await runCli(['score', output, '--fail-under', 'win_rate:p2=0.5'], { cwd: root, env });
+    expect(byFile.code, byFile.stderr).toBe(2);
+    expect(errorLines(byFile.stderr)).toEqual(['evalctl: --fail-under win_rate:p2 is not supported on a file: win rates are read from the job\'s pairwise log.']);
+    expect(stub.stats().requests).toBe(requests);
   });
 });
