@@ -1,7 +1,7 @@
 // LLM judges end to end: the real CLI against the in-process stub, whose `answer` function
 // answers the job's prompts as usual ("A:" + prompt) and the judge's prompts with verdicts
 // scripted per row, so every judge cell, count and token can be checked against the script.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PRICES } from '../../src/core/pricing.js';
@@ -9,6 +9,7 @@ import { runCli, tempDir } from '../helpers/cli.js';
 import { stubTokens } from '../helpers/create.js';
 import { errorLines } from '../helpers/faults.js';
 import { PROMPT, promptFor, reviewsCsv, stubEnv } from '../helpers/jobs.js';
+import { checkCases, readJunit } from '../helpers/junit.js';
 import { readTable } from '../helpers/table.js';
 import { startStub, stubAnswer, type Stub } from '../stub/server.js';
 
@@ -95,13 +96,21 @@ describe('--judge', () => {
 
   it('score <job> reports and gates on the judge as create did, with no request; score <file> reads the judge columns', async () => {
     const { stub, root, input, env } = await bench(SCRIPT.length, script);
-    const created = await runCli(['create', input, '-p', PROMPT, '-m', 'gpt-4o-mini', '--judge', RUBRIC, '--judge-model', 'gpt-4o', '-o', join(root, 'out.parquet'), '--json'], { cwd: root, env });
+    const created = await runCli(['create', input, '-p', PROMPT, '-m', 'gpt-4o-mini', '--judge', RUBRIC, '--judge-model', 'gpt-4o', '-o', join(root, 'out.parquet'), '--junit', 'created.xml', '--json'], { cwd: root, env });
     expect(created.code, created.stderr).toBe(0);
     const job = JSON.parse(created.stdout);
     const paid = stub.stats().paid;
 
-    const scored = await runCli(['score', job.id, '--json'], { cwd: root, env });
+    // JUnit: a judge test case per row, failing with the judge's score and reason, an error where it gave none.
+    const judgeCases = SCRIPT.map(([, [score, reason, pass, error]], i) => [`row ${i}`,
+      error ? 'error' : pass ? 'pass' : 'failure',
+      error ? expect.stringMatching(new RegExp(`^the judge gave no score: .*${error.source}`)) : pass ? null : `the judge scored ${score}: ${reason}`]);
+    expect(checkCases(readJunit(readFileSync(join(root, 'created.xml'), 'utf8')), 'gpt_4o_mini', 'judge')).toEqual(judgeCases);
+    expect(judgeCases.slice(0, 2)).toEqual([['row 0', 'pass', null], ['row 1', 'failure', 'the judge scored 2: off topic']]);
+
+    const scored = await runCli(['score', job.id, '--json', '--junit', 'scored.xml'], { cwd: root, env });
     expect(scored.code, scored.stderr).toBe(0);
+    expect(readFileSync(join(root, 'scored.xml'), 'utf8')).toBe(readFileSync(join(root, 'created.xml'), 'utf8'));
     expect(JSON.parse(scored.stdout)).toEqual(job.metrics);
     expect(scored.stderr).toMatch(/judge\s+0\.5000\s+3\s+6\s+2\s+3\.5000/);
 
@@ -112,8 +121,9 @@ describe('--judge', () => {
     expect(passing.code, passing.stderr).toBe(0);
 
     // The output file alone: its judge columns give the same figures.
-    const byFile = await runCli(['score', 'out.parquet', '--json', '--fail-under', 'pass_rate:judge=0.6'], { cwd: root, env });
+    const byFile = await runCli(['score', 'out.parquet', '--json', '--fail-under', 'pass_rate:judge=0.6', '--junit', 'file.xml'], { cwd: root, env });
     expect(byFile.code, byFile.stderr).toBe(5);
+    expect(checkCases(readJunit(readFileSync(join(root, 'file.xml'), 'utf8')), 'prediction', 'judge')).toEqual(judgeCases);
     expect(JSON.parse(byFile.stdout).prediction.evaluators).toEqual(job.metrics.gpt_4o_mini.evaluators);
     expect(errorLines(byFile.stderr)).toEqual(['evalctl: pass_rate:judge 0.5 is below --fail-under pass_rate:judge=0.6.']);
     expect(stub.stats().paid).toBe(paid);
@@ -202,8 +212,15 @@ describe('--pairwise', () => {
     const { stub, root, input, env } = await bench(PREFERS.length, script);
     const output = join(root, 'out.parquet');
     const result = await runCli(['create', input, '-p', 'X {review}', '-p', 'Y {review}', '-m', 'gpt-4o-mini', '-o', output,
-      '--pairwise', 'PAIR {id}: [A] {answer_a} [B] {answer_b}', '--fail-under', 'win_rate:p2=0.5', '--fail-under', 'win_rate:p1=0.5', '--json'], { cwd: root, env });
+      '--pairwise', 'PAIR {id}: [A] {answer_a} [B] {answer_b}', '--fail-under', 'win_rate:p2=0.5', '--fail-under', 'win_rate:p1=0.5', '--junit', 'report.xml', '--json'], { cwd: root, env });
     expect(result.code, result.stderr).toBe(5);
+    // JUnit: a pairwise test case per row and variant; a loss fails naming the winner, a tie passes.
+    const suites = readJunit(readFileSync(join(root, 'report.xml'), 'utf8'));
+    const lost = (to: string) => ['failure', `the judge preferred ${to} in both orders`];
+    const notJudged = ['skipped', 'not judged in both orders'];
+    const won = ['pass', null];
+    expect(checkCases(suites, 'p1', 'pairwise')).toEqual([won, lost('p2'), won, won, won, notJudged].map((c, i) => [`row ${i}`, ...c]));
+    expect(checkCases(suites, 'p2', 'pairwise')).toEqual([lost('p1'), won, won, won, lost('p1'), notJudged].map((c, i) => [`row ${i}`, ...c]));
     expect(errorLines(result.stderr)).toEqual(['evalctl: win_rate:p2 0.4 is below --fail-under win_rate:p2=0.5 (variant p2).']);
 
     const { rows } = await readTable(output);

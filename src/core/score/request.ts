@@ -110,7 +110,7 @@ function targetOf(column: string, columns: readonly string[]): ScoreTarget {
   return { name: column, prediction: column, status: columns.includes(`${column}_status`) ? `${column}_status` : null, judge: judged ? column : null, pairwise: pairwiseOf(column, columns) };
 }
 
-const JUDGE_SUFFIXES = ['judge_score', 'judge_pass', 'judge_error'];
+const JUDGE_SUFFIXES = ['judge_score', 'judge_reason', 'judge_pass', 'judge_error'];
 
 /** `prediction_p1` beside `prediction_pairwise_winner` wins there as `p1`. */
 function pairwiseOf(column: string, columns: readonly string[]): ScoreTarget['pairwise'] {
