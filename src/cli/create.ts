@@ -6,6 +6,7 @@ import { isLocalSource } from '../core/source/locate.js';
 import type { OutputFormat } from '../core/writer.js';
 import { downloadProgress } from './download-progress.js';
 import { planJob } from '../core/plan.js';
+import { refuseStoredKeys } from '../core/stored-text.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { completeCreate, confirmCost } from './create-interactive.js';
 import type { Context } from './main.js';
@@ -73,6 +74,7 @@ export default async function create(context: Context, sourceArgument: string | 
   }
   if (flags.junit !== undefined && flags.detach) throw new UsageError('--junit cannot go with --detach: the report is written when the run ends.', 'Run in the foreground, or score the output later with `evalctl score <id> --junit <file>`.');
   const scoring = resolveScoring({ ...scoringRequest(flags, settings, context.cwd), judged: wantsJudging(flags) });
+  refuseStoredKeys({ name: flags.name, commitMessage: flags.commitMessage, targetBranch: flags.targetBranch, targetColumn: settings.targetColumn, s3Endpoint: flags.s3Endpoint }, context.env);
   const store = JobStore.fromEnv(context.env, context.cwd);
   // A remote or piped table is copied into the job's folder, so the folder comes first.
   const reserved = isLocalSource(source) ? undefined : store.reserve();

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { JobRecord } from '../core/jobs.js';
 import type { JudgeUsage } from '../core/judge/metrics.js';
+import type { VariantMetrics } from '../core/score/measure.js';
 import { formatCost } from './render.js';
 import { formatCount } from './format.js';
 
@@ -43,10 +44,13 @@ export function judgeSummaryLines(job: JobRecord): string[] {
   };
   usage('judge     ', job.judge_usage, job.settings.judge?.model ?? '');
   usage('pairwise  ', job.pairwise_usage, job.settings.pairwise?.model ?? '');
-  for (const [name, m] of Object.entries(job.metrics ?? {})) {
+  return [...lines, ...pairwiseLines(job.metrics ?? {})];
+}
+
+/** Each variant's pairwise record, a line each (none without a pairwise comparison). */
+export function pairwiseLines(metrics: Readonly<Record<string, VariantMetrics>>): string[] {
+  return Object.entries(metrics).flatMap(([name, m]) => {
     const p = m.pairwise;
-    if (!p) continue;
-    lines.push(`pairwise   ${name}: ${formatCount(p.wins)} won, ${formatCount(p.ties)} tied, ${formatCount(p.losses)} lost against ${p.opponent} (win rate ${p.win_rate === null ? '-' : p.win_rate.toFixed(4)}${p.errors ? `; ${formatCount(p.errors)} rows not judged` : ''})`);
-  }
-  return lines;
+    return p ? [`pairwise   ${name}: ${formatCount(p.wins)} won, ${formatCount(p.ties)} tied, ${formatCount(p.losses)} lost against ${p.opponent} (win rate ${p.win_rate === null ? '-' : p.win_rate.toFixed(4)}${p.errors ? `; ${formatCount(p.errors)} rows not judged` : ''})`] : [];
+  });
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { JobStore } from '../core/jobs.js';
 import { gateMisses, missLine } from '../core/score/gates.js';
 import { scoreExisting } from '../core/score/request.js';
+import { pairwiseLines } from './judge-flags.js';
 import type { Context } from './main.js';
 import { settingsFrom } from './options.js';
 import { gateExitCode } from './outcome.js';
@@ -29,7 +30,7 @@ export default async function score(context: Context, subject: string, flags: Sc
   });
   const { t } = context;
   const several = outcome.targets.length > 1;
-  for (const line of scoreLines(outcome.metrics)) say(t, line);
+  for (const line of [...scoreLines(outcome.metrics), ...pairwiseLines(outcome.metrics)]) say(t, line);
   if (outcome.written) say(t, `  scored copy ${outcome.written}`);
   if (flags.json) t.out.write(`${JSON.stringify(outcome.metrics, null, 2)}\n`);
   const misses = gateMisses(outcome.metrics, outcome.scoring.fail_under);

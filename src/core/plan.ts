@@ -16,7 +16,7 @@ import { resolveVariants } from './variants.js';
 import { outputFormatFromPath } from './writer.js';
 import { materializeSource, type LocalSource } from './source/materialize.js';
 import { sourceRecord } from './source/verify.js';
-import { isS3Output, s3OutputTarget } from './source/upload.js';
+import { checkS3OutputFree, isS3Output, s3OutputTarget } from './source/upload.js';
 import { shardOf } from './shard.js';
 import { type OutputFormat } from './writer.js';
 
@@ -135,6 +135,10 @@ export async function planJob(request: CreateRequest): Promise<Plan> {
     checkTarget(dataset, answerColumns(spec).map((c) => c.name), request.overwrite ?? false);
     if (spec.scoring) await checkScoring(spec.scoring, dataset.columns.map((c) => c.name), dataset.label);
     const output = outputPath(request, dataset, source);
+    // A dry run sends nothing, not even this HEAD.
+    if (isS3Output(output) && !request.overwrite && !request.dryRun) {
+      await checkS3OutputFree(output, request.s3Endpoint || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || null, env);
+    }
     spec.output_format = output === '-' ? request.outputFormat ?? 'csv' : request.outputFormat ?? outputFormatFromPath(isS3Output(output) ? s3OutputTarget(output, null).key : output);
     // Generated images go beside the output file (never for -o - or s3://, refused at create).
     if (variants.some((v) => v.output_type === 'image') && output !== '-' && !isS3Output(output)) spec.images_dir = imagesFolder(resolve(request.cwd, output));

@@ -6,6 +6,7 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { startS3, type S3Server } from '../helpers/s3-server.js';
 import { duckdb } from '../helpers/table.js';
 import { startStub, type Stub, type StubOptions } from '../stub/server.js';
 
@@ -31,6 +32,8 @@ interface Case {
   starts?: boolean;
   maxSeconds?: number;
   skip?: boolean;
+  /** Run against the s3rver (its credentials and endpoint in the environment). */
+  s3?: boolean;
 }
 
 const cases: Case[] = [
@@ -73,6 +76,9 @@ const cases: Case[] = [
   { name: 'credentials in the base URL', args: ['create', 'data.csv', ...P, '--base-url', 'http://user:sk-secret-in-url@127.0.0.1:9/v1'], code: 2, culprit: ['credentials', 'base URL'] },
   { name: 'a key in the base URL query string', args: ['create', 'data.csv', ...P, '--base-url', `http://127.0.0.1:9/v1?api-key=${KEY}`], code: 2, culprit: ['api-key=***', 'query string'] },
   { name: 'a key given as --model', args: ['create', 'data.csv', ...P, '-m', KEY], code: 2, culprit: ['--model looks like an API key'] },
+  { name: 'a key given as --name', args: ['create', 'data.csv', ...P, '--name', KEY], code: 2, culprit: ['--name "***"', 'looks like an API key'] },
+  { name: 'a key in --commit-message', args: ['create', 'data.csv', ...P, '--commit', '--commit-message', `results ${KEY}`], code: 2, culprit: ['--commit-message "results ***"', 'looks like an API key'] },
+  { name: 'a key given as --target-branch', args: ['create', 'data.csv', ...P, '--target-branch', KEY], code: 2, culprit: ['--target-branch', 'looks like an API key'] },
   { name: 'a key given as an unknown option', args: ['create', 'data.csv', ...P, `--api-key=${KEY}`], code: 2, culprit: ["'--api-key=***'"] },
   { name: 'embedding model asked for text', args: ['create', 'data.csv', ...P, '-m', 'text-embedding-3-small', '--output-type', 'text'], code: 2, culprit: ['text-embedding-3-small', 'embedding'] },
   { name: 'embeddings from Anthropic', args: ['create', 'data.csv', ...P, '-m', 'claude-haiku-4-5', '--output-type', 'embeddings'], code: 2, culprit: ['claude-haiku-4-5', 'embeddings'] },
@@ -93,6 +99,7 @@ const cases: Case[] = [
   { name: 'output directory is a file', args: ['create', 'data.csv', ...P, '-o', 'data.csv/out.csv'], code: 1, culprit: ['data.csv', 'not a directory'] },
   { name: 'output = input', args: ['create', 'data.csv', ...P, '-o', './data.csv'], code: 2, culprit: ['./data.csv', 'is the input file'] },
   { name: 'existing output, no --overwrite', args: ['create', 'data.csv', ...P, '-o', 'existing.csv'], code: 1, culprit: ['existing.csv', 'already exists'] },
+  { name: 'existing S3 output, no --overwrite', args: ['create', 'data.csv', ...P, '-o', 's3://results/existing.csv'], code: 1, culprit: ['s3://results/existing.csv', 'already exists', '--overwrite'], s3: true },
   { name: 'target column already in input', args: ['create', 'data.csv', ...P, '-t', 'label'], code: 1, culprit: ['"label"', 'already exists'] },
   // Flag values
   { name: 'negative concurrency', args: ['create', 'data.csv', ...P, '-c', '-1'], code: 2, culprit: ['--concurrency', '"-1"'] },
@@ -104,6 +111,9 @@ const cases: Case[] = [
   { name: '--sample-seed without --sample', args: ['create', 'data.csv', ...P, '--sample-seed', '7'], code: 2, culprit: ['--sample-seed', '--sample'] },
   { name: 'unknown command', args: ['creat', 'data.csv'], code: 2, culprit: ["'creat'", 'Did you mean create?'] },
   { name: 'missing source argument', args: ['create', ...P], code: 2, culprit: ['create needs a source file.'] },
+  // Scoring
+  { name: 'a judge gate on a table never judged', args: ['score', 'data.csv', '-t', 'review', '--fail-under', 'judge_score=3'], code: 2, culprit: ['--fail-under judge_score', 'data.csv has no LLM judge\'s verdicts'] },
+  { name: 'a win-rate gate on a file', args: ['score', 'data.csv', '-t', 'review', '--fail-under', 'win_rate:a=0.5'], code: 2, culprit: ['--fail-under win_rate:a', 'not supported on a file'] },
   // Config
   { name: '.evalrc with broken JSON', cwd: 'cfg-broken', args: ['create', '../data.csv', ...P], code: 1, culprit: ['.evalrc', 'not valid JSON'] },
   { name: '.evalrc with an unknown key', cwd: 'cfg-unknown', args: ['create', '../data.csv', ...P], code: 1, culprit: ['.evalrc', '"modle"', 'Did you mean "model"?'] },
@@ -126,12 +136,15 @@ const cases: Case[] = [
 ];
 
 let stub: Stub;
+let s3: S3Server;
 let dir: string;
 let home: string;
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
   stub = await startStub();
+  s3 = await startS3(['results']);
+  await s3.put('results', 'existing.csv', 'old output\n');
   const fixtures = tempDir('evalctl-bad-input-');
   const state = tempDir('evalctl-bad-input-home-');
   cleanups.push(fixtures.cleanup, state.cleanup);
@@ -177,6 +190,7 @@ beforeAll(async () => {
 afterAll(async () => {
   chmodSync(join(dir, 'read-only'), 0o755);
   await stub?.close();
+  await s3?.close();
   for (const cleanup of cleanups) cleanup();
 });
 
@@ -217,7 +231,7 @@ describe('bad input: one clear line, the right exit code, nothing touched', () =
     stub.configure({ malformed: c.malformed ?? (null as never) });
     const before = snapshot(dir);
     const started = performance.now();
-    const result = await runCli(c.args, { cwd: join(dir, c.cwd ?? ''), env: env(c.env), timeoutMs: 45_000 });
+    const result = await runCli(c.args, { cwd: join(dir, c.cwd ?? ''), env: env({ ...(c.s3 ? s3.env : {}), ...c.env }), timeoutMs: 45_000 });
     const seconds = (performance.now() - started) / 1000;
 
     expect(result.code, result.stderr).toBe(c.code);

@@ -1,7 +1,7 @@
 // LLM judges end to end: the real CLI against the in-process stub, whose `answer` function
 // answers the job's prompts as usual ("A:" + prompt) and the judge's prompts with verdicts
 // scripted per row, so every judge cell, count and token can be checked against the script.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PRICES } from '../../src/core/pricing.js';
@@ -9,6 +9,7 @@ import { runCli, tempDir } from '../helpers/cli.js';
 import { stubTokens } from '../helpers/create.js';
 import { errorLines } from '../helpers/faults.js';
 import { PROMPT, promptFor, reviewsCsv, stubEnv } from '../helpers/jobs.js';
+import { checkCases, readJunit } from '../helpers/junit.js';
 import { readTable } from '../helpers/table.js';
 import { startStub, stubAnswer, type Stub } from '../stub/server.js';
 
@@ -93,6 +94,55 @@ describe('--judge', () => {
     expect(job.settings.judge).toMatchObject({ name: 'custom', model: 'gpt-4o', scale: [1, 5], pass_threshold: 3, prompt: RUBRIC });
   });
 
+  it('score <job> reports and gates on the judge as create did, with no request; score <file> reads the judge columns', async () => {
+    const { stub, root, input, env } = await bench(SCRIPT.length, script);
+    const created = await runCli(['create', input, '-p', PROMPT, '-m', 'gpt-4o-mini', '--judge', RUBRIC, '--judge-model', 'gpt-4o', '-o', join(root, 'out.parquet'), '--junit', 'created.xml', '--json'], { cwd: root, env });
+    expect(created.code, created.stderr).toBe(0);
+    const job = JSON.parse(created.stdout);
+    const paid = stub.stats().paid;
+
+    // JUnit: a judge test case per row, failing with the judge's score and reason, an error where it gave none.
+    const judgeCases = SCRIPT.map(([, [score, reason, pass, error]], i) => [`row ${i}`,
+      error ? 'error' : pass ? 'pass' : 'failure',
+      error ? expect.stringMatching(new RegExp(`^the judge gave no score: .*${error.source}`)) : pass ? null : `the judge scored ${score}: ${reason}`]);
+    expect(checkCases(readJunit(readFileSync(join(root, 'created.xml'), 'utf8')), 'gpt_4o_mini', 'judge')).toEqual(judgeCases);
+    expect(judgeCases.slice(0, 2)).toEqual([['row 0', 'pass', null], ['row 1', 'failure', 'the judge scored 2: off topic']]);
+
+    const scored = await runCli(['score', job.id, '--json', '--junit', 'scored.xml'], { cwd: root, env });
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(readFileSync(join(root, 'scored.xml'), 'utf8')).toBe(readFileSync(join(root, 'created.xml'), 'utf8'));
+    expect(JSON.parse(scored.stdout)).toEqual(job.metrics);
+    expect(scored.stderr).toMatch(/judge\s+0\.5000\s+3\s+6\s+2\s+3\.5000/);
+
+    const gated = await runCli(['score', job.id, '--fail-under', 'judge_score=3.6', '--fail-under', 'pass_rate:judge=0.5'], { cwd: root, env });
+    expect(gated.code, gated.stderr).toBe(5);
+    expect(errorLines(gated.stderr)).toEqual(['evalctl: judge_score 3.5 is below --fail-under judge_score=3.6.']);
+    const passing = await runCli(['score', job.id, '--fail-under', 'judge_score=3.5', '--fail-under', 'pass_rate:judge=0.5'], { cwd: root, env });
+    expect(passing.code, passing.stderr).toBe(0);
+
+    // The output file alone: its judge columns give the same figures.
+    const byFile = await runCli(['score', 'out.parquet', '--json', '--fail-under', 'pass_rate:judge=0.6', '--junit', 'file.xml'], { cwd: root, env });
+    expect(byFile.code, byFile.stderr).toBe(5);
+    expect(checkCases(readJunit(readFileSync(join(root, 'file.xml'), 'utf8')), 'prediction', 'judge')).toEqual(judgeCases);
+    expect(JSON.parse(byFile.stdout).prediction.evaluators).toEqual(job.metrics.gpt_4o_mini.evaluators);
+    expect(errorLines(byFile.stderr)).toEqual(['evalctl: pass_rate:judge 0.5 is below --fail-under pass_rate:judge=0.6.']);
+    expect(stub.stats().paid).toBe(paid);
+  });
+
+  it.each([
+    ['a job not judged', (id: string) => ['score', id, '--fail-under', 'judge_score=3'], /^evalctl: --fail-under judge_score: job \S+ has no LLM judge's verdicts \(it was not run with --judge\)\.$/],
+    ['a file without judge columns', () => ['score', 'out.csv', '--fail-under', 'pass_rate:judge=0.5'], /^evalctl: --fail-under pass_rate:judge: out\.csv has no LLM judge's verdicts \(no prediction_judge_score column\)\.$/],
+    ['a job without --pairwise', (id: string) => ['score', id, '--fail-under', 'win_rate:gpt_4o_mini=0.5'], /^evalctl: --fail-under win_rate:gpt_4o_mini: job \S+ was not run with --pairwise\.$/],
+  ])('score refuses a judge gate on %s in one line', async (_, args, message) => {
+    const { root, input, env } = await bench(2, stubAnswer);
+    const created = await runCli(['create', input, '-p', PROMPT, '-m', 'gpt-4o-mini', '-o', join(root, 'out.csv'), '--json'], { cwd: root, env });
+    expect(created.code, created.stderr).toBe(0);
+    const result = await runCli(args(JSON.parse(created.stdout).id), { cwd: root, env });
+    expect(result.code, result.stderr).toBe(2);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(message);
+  });
+
   it('one --max-cost covers answers and judge calls: judging stops at the budget, and resume finishes it paying no verdict twice', async () => {
     const LONG = 'x'.repeat(4000); // 1,000 completion tokens: $0.01 a verdict with gpt-4o
     const { stub, root, input, env } = await bench(20, (prompt) => (prompt.startsWith('JUDGE') ? `{"score": 4, "reason": "${LONG}"}` : stubAnswer(prompt)));
@@ -162,8 +212,15 @@ describe('--pairwise', () => {
     const { stub, root, input, env } = await bench(PREFERS.length, script);
     const output = join(root, 'out.parquet');
     const result = await runCli(['create', input, '-p', 'X {review}', '-p', 'Y {review}', '-m', 'gpt-4o-mini', '-o', output,
-      '--pairwise', 'PAIR {id}: [A] {answer_a} [B] {answer_b}', '--fail-under', 'win_rate:p2=0.5', '--fail-under', 'win_rate:p1=0.5', '--json'], { cwd: root, env });
+      '--pairwise', 'PAIR {id}: [A] {answer_a} [B] {answer_b}', '--fail-under', 'win_rate:p2=0.5', '--fail-under', 'win_rate:p1=0.5', '--junit', 'report.xml', '--json'], { cwd: root, env });
     expect(result.code, result.stderr).toBe(5);
+    // JUnit: a pairwise test case per row and variant; a loss fails naming the winner, a tie passes.
+    const suites = readJunit(readFileSync(join(root, 'report.xml'), 'utf8'));
+    const lost = (to: string) => ['failure', `the judge preferred ${to} in both orders`];
+    const notJudged = ['skipped', 'not judged in both orders'];
+    const won = ['pass', null];
+    expect(checkCases(suites, 'p1', 'pairwise')).toEqual([won, lost('p2'), won, won, won, notJudged].map((c, i) => [`row ${i}`, ...c]));
+    expect(checkCases(suites, 'p2', 'pairwise')).toEqual([lost('p1'), won, won, won, lost('p1'), notJudged].map((c, i) => [`row ${i}`, ...c]));
     expect(errorLines(result.stderr)).toEqual(['evalctl: win_rate:p2 0.4 is below --fail-under win_rate:p2=0.5 (variant p2).']);
 
     const { rows } = await readTable(output);
@@ -185,5 +242,17 @@ describe('--pairwise', () => {
       expect(paid[`PAIR ${i}: [A] ${y} [B] ${x}`]).toBe(1);
     }
     expect(job.pairwise_usage).toMatchObject({ judged: 12, failed: 0 });
+
+    // Re-scored without a request: the same record and gate; a file cannot give win rates.
+    const requests = stub.stats().requests;
+    const scored = await runCli(['score', job.id, '--json', '--fail-under', 'win_rate:p2=0.5'], { cwd: root, env });
+    expect(scored.code, scored.stderr).toBe(5);
+    expect(JSON.parse(scored.stdout)).toEqual(job.metrics);
+    expect(errorLines(scored.stderr)).toEqual(['evalctl: win_rate:p2 0.4 is below --fail-under win_rate:p2=0.5 (variant p2).']);
+    expect(scored.stderr).toContain('pairwise   p1: 2 won, 2 tied, 1 lost against p2 (win rate 0.6000; 1 rows not judged)');
+    const byFile = await runCli(['score', output, '--fail-under', 'win_rate:p2=0.5'], { cwd: root, env });
+    expect(byFile.code, byFile.stderr).toBe(2);
+    expect(errorLines(byFile.stderr)).toEqual(['evalctl: --fail-under win_rate:p2 is not supported on a file: win rates are read from the job\'s pairwise log.']);
+    expect(stub.stats().requests).toBe(requests);
   });
 });

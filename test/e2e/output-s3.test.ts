@@ -49,6 +49,22 @@ describe('-o s3:// uploads the finished file', () => {
     expect(s3.requests.filter((request) => request.startsWith(`PUT /results/${key}?`) && request.includes('partNumber='))).toHaveLength(parts);
   });
 
+  it('an existing object is refused in one line before anything is sent, and replaced with --overwrite', async () => {
+    const key = 'runs/existing.csv';
+    await s3.put('results', key, 'keep me\n');
+    const seen = s3.requests.length;
+    const refused = await create(`s3://results/${key}`);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr.split('\n').filter((l) => l.startsWith('evalctl:'))).toEqual([`evalctl: The output s3://results/${key} already exists; --overwrite replaces it.`]);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(s3.requests.slice(seen)).toEqual([`HEAD /results/${key}`]);
+    expect((await object(key)).body.toString()).toBe('keep me\n');
+
+    const replaced = await runCli(['create', 'data.csv', '-p', 'Echo {id}: {text}', '-m', 'echo', '-o', `s3://results/${key}`, '--overwrite'], { cwd: dir, env: { EVALCTL_HOME: home, ...s3.env } });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect((await object(key)).body.toString()).toMatch(/^id,text,prediction/);
+  });
+
   it('a refused upload is one line, and the file stays in the job folder', async () => {
     const result = await create('s3://no-such-bucket/out.csv');
     expect(result.code).toBe(1);

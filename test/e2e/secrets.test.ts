@@ -45,6 +45,14 @@ const cases: Case[] = [
   { name: 'a key as --model openai:<id>', args: ['create', 'data.csv', ...P, '-m', 'openai:Zk29dLq0Xv83NbTr61pQw7Ye', '--base-url', 'STUB'], secret: 'Zk29dLq0Xv83NbTr61pQw7Ye', code: 2, culprit: ['--model looks like an API key'] },
   { name: 'a key as EVALCTL_MODEL', args: ['create', 'data.csv', ...P], env: { EVALCTL_MODEL: 'sk-ant-api03-abcdef0123456789', EVALCTL_BASE_URL: 'STUB' }, secret: 'sk-ant-api03-abcdef0123456789', code: 2, culprit: ['looks like an API key'] },
   { name: 'the value of OPENAI_API_KEY as --model', args: ['create', 'data.csv', ...P, '-m', 'my-gateway', '--base-url', 'STUB'], env: { OPENAI_API_KEY: 'my-gateway' }, secret: 'my-gateway', code: 2, culprit: ['looks like an API key'] },
+  // Free text stored with the job (record, `status`, `list`, commits, output column names): refused, masked.
+  { name: 'a key as --name', args: ['create', 'data.csv', ...P, '-m', 'echo', '--name', 'sk-proj-abcdef0123456789ABCDEF'], secret: 'sk-proj-abcdef0123456789ABCDEF', code: 2, culprit: ['--name "sk-proj-a***"', 'looks like an API key', 'stores --name with the job'] },
+  { name: 'a key inside a longer --name', args: ['create', 'data.csv', ...P, '-m', 'echo', '--name', 'nightly run Zk29dLq0Xv83NbTr61pQw7Ye'], secret: 'Zk29dLq0Xv83NbTr61pQw7Ye', code: 2, culprit: ['--name "nightly run ***"'] },
+  { name: 'the value of OPENAI_API_KEY as --name, whatever its shape', args: ['create', 'data.csv', ...P, '-m', 'echo', '--name', 'gateway-pass'], env: { OPENAI_API_KEY: 'gateway-pass' }, secret: 'gateway-pass', code: 2, culprit: ['--name "***"'] },
+  { name: 'a key in --commit-message', args: ['create', 'data.csv', ...P, '-m', 'echo', '--commit', '--commit-message', 'eval results, token ghp_0123456789abcdefghijABCDEFGHIJ0123'], secret: 'ghp_0123456789abcdefghijABCDEFGHIJ0123', code: 2, culprit: ['--commit-message "eval results, token ***"'] },
+  { name: 'a key as --target-branch', args: ['create', 'data.csv', ...P, '-m', 'echo', '--target-branch', 'sk-ant-api03-abcdef0123456789xyz'], secret: 'sk-ant-api03-abcdef0123456789xyz', code: 2, culprit: ['--target-branch "sk-ant-ap***"'] },
+  { name: 'a key as --target-column', args: ['create', 'data.csv', ...P, '-m', 'echo', '-t', 'Xq7kP2mN9vB4cL1wR8tY5zA3'], secret: 'Xq7kP2mN9vB4cL1wR8tY5zA3', code: 2, culprit: ['--target-column "***"'] },
+  { name: 'credentials in --s3-endpoint', args: ['create', 'data.csv', ...P, '-m', 'echo', '-o', 's3://results/out.csv', '--s3-endpoint', 'http://minio:pw-hunter2-s3@127.0.0.1:9/'], secret: 'pw-hunter2-s3', code: 2, culprit: ['--s3-endpoint http://***:***@127.0.0.1:9/', 'has credentials'] },
   // The SDKs' own logs: on stderr, with the key masked.
   { name: 'OPENAI_LOG=debug', args: ['create', 'data.csv', ...P, '-m', 'gpt-4o-mini', '--base-url', 'STUB', '-o', 'out-openai.csv'], env: { OPENAI_LOG: 'debug' }, secret: KEY, code: 0, logged: 'sending request' },
   { name: 'ANTHROPIC_LOG=debug', args: ['create', 'data.csv', ...P, '-m', 'claude-haiku-4-5', '-o', 'out-anthropic.csv'], env: { ANTHROPIC_LOG: 'debug', ANTHROPIC_BASE_URL: 'ANTHROPIC' }, secret: KEY, code: 0, logged: 'sending request' },
@@ -81,6 +89,14 @@ function filesUnder(root: string): { path: string; text: string }[] {
     }
   });
 }
+
+it('a git commit id in --name or --commit-message is not taken for a key', async () => {
+  const home = join(dir, 'home-git-id');
+  const sha = '3f2a9c1b7d4e5f6a7b8c9d0e1f2a3b4c5d6e7f80';
+  const result = await runCli(['create', 'data.csv', ...P, '-m', 'echo', '-o', 'out-git-id.csv', '--name', `nightly ${sha}`, '--json'], { cwd: dir, env: { EVALCTL_HOME: home, OPENAI_API_KEY: KEY } });
+  expect(result.code, result.stderr).toBe(0);
+  expect(JSON.parse(result.stdout).name).toBe(`nightly ${sha}`);
+});
 
 describe('secrets never leak', () => {
   for (const [index, c] of cases.entries()) it(c.name, async () => {

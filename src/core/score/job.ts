@@ -1,5 +1,6 @@
 import type { InputFormat } from '../dataset.js';
 import type { JobRecord } from '../jobs.js';
+import { pairwiseColumns } from '../judge/columns.js';
 import { variantPrefix } from '../output/columns.js';
 import type { JobSpec } from '../spec.js';
 import { scoredField } from '../structured/columns.js';
@@ -8,12 +9,16 @@ import type { ScoreTarget, VariantMetrics } from './measure.js';
 import { scoreFile } from './score-file.js';
 
 /** A job's prediction columns, one per variant, named by the variant. */
-export function jobTargets(spec: Pick<JobSpec, 'target_column' | 'variants'>): ScoreTarget[] {
+export function jobTargets(spec: Pick<JobSpec, 'target_column' | 'variants' | 'judge' | 'pairwise'>): ScoreTarget[] {
+  const pairwise = spec.pairwise && spec.variants.length === 2 ? pairwiseColumns(spec)[0].name : null;
   return spec.variants.map((v, i) => {
     const prefix = variantPrefix(spec, i);
     // A one-field structured answer (`--structured --choices`) is scored by its field's column.
     const field = v.schema ? scoredField(v.schema) : undefined;
-    return { name: v.name, prediction: field === undefined ? prefix : `${prefix}_${field}`, status: `${prefix}_status` };
+    return {
+      name: v.name, prediction: field === undefined ? prefix : `${prefix}_${field}`, status: `${prefix}_status`,
+      judge: spec.judge ? prefix : null, pairwise: pairwise ? { column: pairwise, name: v.name } : null,
+    };
   });
 }
 

@@ -15,6 +15,10 @@ export interface ScoreTarget {
   prediction: string;
   /** Its `_status` column, when the file has one (evalctl writes it); else a null answer counts as not run. */
   status: string | null;
+  /** The prefix of its LLM judge's columns (`<prefix>_judge_pass`, `_score`, `_reason`, `_error`), when the table has them. */
+  judge?: string | null;
+  /** Its pairwise comparison: the `<target>_pairwise_winner` column and the name it wins under there. */
+  pairwise?: { column: string; name: string } | null;
 }
 
 /** Row counts, each with its own meaning; see the README's "Scoring" section. */
@@ -97,12 +101,17 @@ export async function measure(connection: DuckDBConnection, relation: string, ta
   const status = target.status ? `CAST(${ident(target.status)} AS VARCHAR)` : statusFromAnswer(p);
   const truthColumn = scoring.ground_truth;
   const truth = truthColumn === null ? 'NULL' : ident(truthColumn);
-  const evaluators = scoring.evaluators.map((e, i) => ({
+  // An LLM judge's columns in the table are read as an evaluator named `judge` (as `create` reports it).
+  const checks = [
+    ...scoring.evaluators.map((e) => ({ name: e.name, prefix: target.prediction, errors: rowEvaluators.has(e.name) })),
+    ...(target.judge ? [{ name: 'judge', prefix: target.judge, errors: true }] : []),
+  ];
+  const evaluators = checks.map((e, i) => ({
     name: e.name,
     // Read back from CSV they are text: cast.
-    pass: `TRY_CAST(${evaluatorRef(target.prediction, e.name, 'pass')} AS BOOLEAN) AS e${i}_pass`,
-    score: `TRY_CAST(${evaluatorRef(target.prediction, e.name, 'score')} AS DOUBLE) AS e${i}_score`,
-    error: `${rowEvaluators.has(e.name) ? evaluatorRef(target.prediction, e.name, 'error') : 'NULL::VARCHAR'} AS e${i}_error`,
+    pass: `TRY_CAST(${evaluatorRef(e.prefix, e.name, 'pass')} AS BOOLEAN) AS e${i}_pass`,
+    score: `TRY_CAST(${evaluatorRef(e.prefix, e.name, 'score')} AS DOUBLE) AS e${i}_score`,
+    error: `${e.errors ? evaluatorRef(e.prefix, e.name, 'error') : 'NULL::VARCHAR'} AS e${i}_error`,
   }));
   const base = `SELECT ${outcomeSql(status)} AS o, ${truthColumn === null ? 'NULL::VARCHAR' : labelSql(truth)} AS t,
       CASE WHEN ${outcomeSql(status)} = 'answered' THEN ${predictedLabelSql(p, scoring.choices)} END AS p,

@@ -6,6 +6,8 @@ import type { JobRecord, JobStore } from '../jobs.js';
 import { outputFormatFromPath } from '../writer.js';
 import { scoreColumns } from './columns.js';
 import { builtInEvaluator, evaluatorColumn, ROW_SUFFIXES } from './evaluators.js';
+import { addJudgeMetrics } from '../judge/metrics.js';
+import { type Gate, parseGate } from './gates.js';
 import { jobTargets } from './job.js';
 import type { ScoreTarget } from './measure.js';
 import { scoreFile, type ScoreResult } from './score-file.js';
@@ -48,8 +50,16 @@ export async function scoreExisting(request: ScoreRequest): Promise<ScoreOutcome
   if (job && !existsSync(input)) throw new JobError(`Job ${job.id} has no output yet (${input}).`, `See \`evalctl status ${job.id}\`.`);
   if (!job && statSync(input).isDirectory()) throw new UsageError(`${request.subject} is a directory, not a table file or a job id.`);
 
+  // A table's columns decide its targets and whether it holds a judge's verdicts.
+  const columns = await columnsOf(input);
+  const targets = request.target !== undefined ? [targetOf(request.target, columns)]
+    : job ? jobTargets(job.settings)
+    : guessTargets(columns);
+  const judgedJob = job !== null && request.target === undefined && Boolean(job.settings.judge || job.settings.pairwise);
+  const judged = judgedJob || targets.some((t) => t.judge);
+  checkJudgeGates((request.failUnder ?? []).map(parseGate), targets, job ? `job ${job.id}` : basename(input), job !== null);
   const saved = job?.settings.scoring ?? null;
-  const flags = resolveScoring({ ...request, groundTruth: request.groundTruth ?? saved?.ground_truth ?? undefined });
+  const flags = resolveScoring({ ...request, judged, groundTruth: request.groundTruth ?? saved?.ground_truth ?? undefined });
   const scoring: ScoringSpec | null = flags && saved ? {
     ground_truth: flags.ground_truth,
     choices: request.choices !== undefined ? flags.choices : saved.choices,
@@ -61,10 +71,6 @@ export async function scoreExisting(request: ScoreRequest): Promise<ScoreOutcome
     throw new UsageError(`Nothing to score ${job ? `job ${job.id}` : basename(input)} against: it has no ground truth.`, 'Name the column of expected answers with --ground-truth <column>, or pass --evaluator or --expect-distribution.');
   }
 
-  const columns = await columnsOf(input);
-  const targets = request.target !== undefined ? [targetOf(request.target, columns)]
-    : job ? jobTargets(job.settings)
-    : guessTargets(columns);
   const added = targets.flatMap((t) => [
     ...scoreColumns(scoring, t.prediction, { prediction: '', status: '' }, () => '').map((c) => c.name),
     ...scoring.evaluators.filter((e) => !builtInEvaluator(e)).flatMap((e) => ROW_SUFFIXES.map((s) => evaluatorColumn(t.prediction, e.name, s))),
@@ -73,7 +79,10 @@ export async function scoreExisting(request: ScoreRequest): Promise<ScoreOutcome
   const output = request.output !== undefined ? checkedOutput(resolve(request.cwd, request.output), input, request.overwrite ?? false)
     : missing ? freeName(input) : null;
   const result = await scoreFile({ path: input, format: formatFromPath(input), targets, scoring, output, report: request.report });
-  return { ...result, input, job, targets, scoring };
+  // A job's judge figures come from its judge logs, as `create` computed them.
+  const rows = Object.values(result.metrics)[0]?.counts.rows ?? 0;
+  const metrics = judgedJob ? await addJudgeMetrics(request.store, job, rows, result.metrics) : result.metrics;
+  return { ...result, metrics, input, job, targets, scoring };
 }
 
 function readJob(store: JobStore, subject: string): JobRecord {
@@ -97,7 +106,36 @@ async function columnsOf(path: string): Promise<string[]> {
 }
 
 function targetOf(column: string, columns: readonly string[]): ScoreTarget {
-  return { name: column, prediction: column, status: columns.includes(`${column}_status`) ? `${column}_status` : null };
+  const judged = JUDGE_SUFFIXES.every((suffix) => columns.includes(`${column}_${suffix}`));
+  return { name: column, prediction: column, status: columns.includes(`${column}_status`) ? `${column}_status` : null, judge: judged ? column : null, pairwise: pairwiseOf(column, columns) };
+}
+
+const JUDGE_SUFFIXES = ['judge_score', 'judge_reason', 'judge_pass', 'judge_error'];
+
+/** `prediction_p1` beside `prediction_pairwise_winner` wins there as `p1`. */
+function pairwiseOf(column: string, columns: readonly string[]): ScoreTarget['pairwise'] {
+  for (const winner of columns.filter((c) => c.endsWith('_pairwise_winner'))) {
+    const stem = winner.slice(0, -'pairwise_winner'.length);
+    if (column.startsWith(stem) && column.length > stem.length) return { column: winner, name: column.slice(stem.length) };
+  }
+  return null;
+}
+
+/**
+ * The judge's gates need its verdicts: a job judged with `--judge` (`--pairwise` for
+ * `win_rate:`), or a table with the judge's columns. A pairwise record needs the job's logs.
+ */
+function checkJudgeGates(gates: readonly Gate[], targets: readonly ScoreTarget[], label: string, isJob: boolean): void {
+  for (const gate of gates) {
+    if ((gate.metric === 'judge_score' || gate.metric === 'pass_rate:judge') && !targets.some((t) => t.judge)) {
+      throw new UsageError(`--fail-under ${gate.metric}: ${label} has no LLM judge's verdicts${isJob ? ' (it was not run with --judge)' : ` (no ${targets[0]?.prediction ?? 'prediction'}_judge_score column)`}.`, isJob ? 'Judge it with `evalctl create … --judge <rubric>`, or drop this gate.' : 'Score the job instead (`evalctl score <job-id>`), or drop this gate.');
+    }
+    if (!gate.metric.startsWith('win_rate:')) continue;
+    if (!isJob) throw new UsageError(`--fail-under ${gate.metric} is not supported on a file: win rates are read from the job's pairwise log.`, 'Score the job instead: `evalctl score <job-id>`.');
+    const name = gate.metric.slice(9);
+    if (!targets.some((t) => t.pairwise)) throw new UsageError(`--fail-under ${gate.metric}: ${label} was not run with --pairwise.`, 'Compare two variants with `evalctl create … --pairwise <rubric>`, or drop this gate.');
+    if (!targets.some((t) => t.name === name)) throw new UsageError(`--fail-under ${gate.metric}: no variant is named "${name}" (variants: ${targets.map((t) => t.name).join(', ')}).`);
+  }
 }
 
 /** The prediction columns of a table evalctl wrote (each has `_status` and `_error` beside it), else `prediction`. */

@@ -18,6 +18,31 @@ export function s3OutputTarget(output: string, endpoint: string | null): S3Targe
 }
 
 /**
+ * Refuses an `-o s3://` object that already exists, as a local output is refused, unless
+ * `--overwrite`: asked with a HEAD request before anything is sent. A store that will not say
+ * (403: credentials that may write but not read) is refused too, since the object might be there.
+ */
+export async function checkS3OutputFree(output: string, endpoint: string | null, env: NodeJS.ProcessEnv): Promise<void> {
+  const target = s3OutputTarget(output, endpoint);
+  const client = await s3Client(target, env);
+  const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }));
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+    // No such object (or bucket: the upload names that): free.
+    if (status === 404 || (error as { name?: string })?.name === 'NotFound') return;
+    if (status === 401 || status === 403) {
+      throw new InputError(`Could not check whether the output ${output} already exists: access denied (${status}).`, 'Pass --overwrite to write it without checking, or use credentials that may read it.', error);
+    }
+    throw s3Refusal(target, error) ?? new InputError(`Could not reach ${output} to check whether it exists: ${(error as Error).message}.`, 'Check the connection and the endpoint.', error);
+  } finally {
+    client.destroy();
+  }
+  throw new InputError(`The output ${output} already exists; --overwrite replaces it.`, 'Pass --overwrite to replace it, or choose another -o key.');
+}
+
+/**
  * Uploads a finished output file to S3 (multipart past one part, through the SDK's `Upload`),
  * streamed from disk. A refusal is one line naming the URL, and the file stays where it is.
  */
