@@ -130,10 +130,11 @@ describe('create --detach, status, cancel, resume', () => {
 
   it('cancel right after create --detach, before the background process has started, still stops it', async () => {
     const early = join(temp.dir, 'early.csv');
-    // Slow answers, so the job cannot finish before `cancel` gets there on a busy machine.
+    // Slow answers, and none from the cache (earlier tests here answered these prompts), so the
+    // job cannot finish before `cancel` gets there on a busy machine.
     stub.configure({ latencyMs: 1000 });
     onTestFinished(() => stub.configure({ latencyMs: 50 }));
-    const created = await runCli(['create', source, '--prompt', PROMPT, '-t', 'answer', '-o', early, '--detach'], { cwd: temp.dir, env });
+    const created = await runCli(['create', source, '--prompt', PROMPT, '-t', 'answer', '-o', early, '--detach', '--no-cache'], { cwd: temp.dir, env });
     expect(created.code, created.stderr).toBe(0);
     const earlyId = created.stdout.trim();
     const cancel = await runCli(['cancel', earlyId, '--json'], { cwd: temp.dir, env });
