@@ -15,7 +15,8 @@ export function register(root: Command, run: Runner): void {
 }
 
 async function showConfig(context: Context, flags: { config?: string; json?: boolean }): Promise<number> {
-  const { loadConfigFile, resolveSettings } = await import('../core/config.js');
+  const { resolveSettings } = await import('../core/config.js');
+  const { loadConfigFile } = await import('../core/config-file.js');
   const { settingOrigins } = await import('../core/setting-origins.js');
   const { stateLocations } = await import('../core/locations.js');
   let file;

@@ -1,20 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { JobRecord } from '../core/jobs.js';
 import type { JudgeUsage } from '../core/judge/metrics.js';
+import type { JudgeRequest } from '../core/judge/resolve.js';
 import type { VariantMetrics } from '../core/score/measure.js';
 import { formatCost } from './render.js';
 import { formatCount } from './format.js';
 
-/** The judge flags of `create`, by commander's names. */
-export interface JudgeFlags {
-  judge?: string;
-  metric?: string;
-  judgeModel?: string;
-  judgeScale?: string;
-  passThreshold?: number;
-  judgeContext?: string;
-  pairwise?: string;
-}
+/** The judge flags of `create`, by commander's names: the flag half of the core's request. */
+export type JudgeFlags = Pick<JudgeRequest, 'judge' | 'metric' | 'judgeModel' | 'judgeScale' | 'passThreshold' | 'judgeContext' | 'pairwise'>;
 
 /** Adds the LLM-judge flags to `create`. */
 export function judgeOptions(command: Command): void {

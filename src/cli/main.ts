@@ -1,8 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
-import { Command, CommanderError, Option } from 'commander';
-import { EvalctlError, ExitCode } from '../core/errors.js';
+import { Command, Option } from 'commander';
+import { ExitCode } from '../core/errors.js';
 import { judgeOptions } from './judge-flags.js';
-import { redactKeys } from '../core/redact.js';
 import { parse } from './options.js';
 import { register as registerTemplates } from './templates.js';
 import { register as registerConfig } from './config.js';
@@ -10,6 +9,7 @@ import { register as registerInit } from './init.js';
 import { addHelpExamples } from './help-examples.js';
 import { unknownVariableWarnings } from '../core/setting-origins.js';
 import { paint, printError, say, terminal, type Terminal } from './render.js';
+import { handleError, usageMessage } from './error-line.js';
 
 /** What every command gets: the terminal, environment, and the Ctrl-C signal. */
 export interface Context {
@@ -262,53 +262,4 @@ function quietOnClosedPipes(): void {
   process.stderr.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
   });
-}
-
-/**
- * Commander's error text as one sentence: `error: option '-c, --concurrency <n>' argument '0' is
- * invalid. Must be ...` -> `--concurrency "0" is not valid: must be ...`; a suggestion joins the line.
- * Commander echoes what was typed, so values are masked: `--api-key=...` of an unknown option,
- * and anything that looks like a key or is the value of OPENAI_API_KEY / ANTHROPIC_API_KEY.
- */
-export function usageMessage(text: string, env: NodeJS.ProcessEnv = {}): string {
-  return redactKeys(commanderSentence(text), env);
-}
-
-function commanderSentence(text: string): string {
-  const [first, ...rest] = text.trim().replace(/^error: /, '').replace(/^(unknown option '[^'=]+)=[^']*'/, "$1=***'").split('\n');
-  const invalid = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument '(.*)' is invalid\. (.*)$/.exec(first);
-  const missing = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument missing$/.exec(first);
-  let message = invalid ? `${invalid[1]} "${invalid[2]}" is not valid: ${lowerFirst(invalid[3])}`
-    : missing ? `${missing[1]} needs a value.`
-    : first.replace(/([^.?!])$/, '$1.');
-  const suggestion = rest.map((line) => /^\((Did you mean .*\?)\)$/.exec(line.trim())?.[1]).find(Boolean);
-  if (suggestion) message = `${message.replace(/\.$/, '')}. ${suggestion}`;
-  return message.charAt(0).toUpperCase() + message.slice(1);
-}
-
-function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
-}
-
-function handleError(t: Terminal, error: unknown, verbose: boolean, env: NodeJS.ProcessEnv): number {
-  if (error instanceof CommanderError) {
-    // Commander has printed its message already; help and version are not errors.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.Ok;
-    return ExitCode.Usage;
-  }
-  // Servers can echo a key back in an error; no key value ever reaches the terminal.
-  const clean = (text: string | undefined) => text === undefined ? undefined : redactKeys(text, env);
-  if (error instanceof EvalctlError) {
-    printError(t, clean(error.message.split('\n')[0])!, clean(error.hint), verbose ? clean(stackOf(error)) : undefined);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  printError(t, clean(`unexpected error: ${message.split('\n')[0]}`)!, verbose ? undefined : 'Run again with --verbose for details.', verbose ? clean(stackOf(error)) : undefined);
-  return ExitCode.Fatal;
-}
-
-function stackOf(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const cause = error.cause instanceof Error ? `\ncaused by: ${error.cause.stack}` : '';
-  return `${error.stack}${cause}`;
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolveSettings, loadConfigFile, type Settings } from '../core/config.js';
+import { resolveSettings, type Settings } from '../core/config.js';
+import { loadConfigFile } from '../core/config-file.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 
 /** Commander parsers: a bad value is a usage error naming the flag (exit code 2). */

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, envName, loadConfigFile, mayHaveConfigFile, parseValue, resolveSettings } from '../../src/core/config.js';
+import { DEFAULTS, envName, parseValue, resolveSettings } from '../../src/core/config.js';
+import { loadConfigFile, mayHaveConfigFile } from '../../src/core/config-file.js';
 import { UsageError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers/cli.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { batchEmbeddings, shareTokens } from '../../src/core/embeddings/batcher.js';
 import { resolveOutput } from '../../src/core/embeddings/spec.js';
 import { EchoProvider } from '../../src/core/providers/echo.js';
-import type { Lane, WorkItem } from '../../src/core/run/runner.js';
+import type { Lane, WorkItem } from '../../src/core/run/work.js';
 
 const lane = (embedding: boolean): Lane => ({ provider: new EchoProvider(), request: {}, cache: false, endpoint: 'e', endpointLabel: 'e', ...(embedding ? { embedding: {} } : {}) });
 

@@ -1,5 +1,5 @@
 import { estimateTokens } from '../providers/echo.js';
-import type { Lane, WorkItem } from '../run/runner.js';
+import type { Lane, WorkItem } from '../run/work.js';
 import { MAX_INPUTS, MAX_REQUEST_TOKENS } from './spec.js';
 
 /**

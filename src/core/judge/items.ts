@@ -2,7 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Dataset } from '../dataset.js';
 import { JobError } from '../errors.js';
-import type { WorkItem } from '../run/runner.js';
+import type { WorkItem } from '../run/work.js';
 import type { RowSelection } from '../writer.js';
 
 /** One variant's answer to a row as the row-ordered answers hold it (a raw answer-log line), or null: not run. */

@@ -1,4 +1,4 @@
-import type { WorkItem } from '../run/runner.js';
+import type { WorkItem } from '../run/work.js';
 import { answerText, type RowItems } from './items.js';
 import { compileRubric } from './rubric.js';
 import { JUDGE_PLACEHOLDERS, PAIRWISE_PLACEHOLDERS, type JudgeSpec, type PairwiseSpec } from './spec.js';

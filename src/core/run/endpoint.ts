@@ -2,7 +2,7 @@ import { AdaptiveLimit } from './concurrency.js';
 import { Pacer } from './pacing.js';
 import type { Failure } from '../providers/types.js';
 import type { Decision } from './retry.js';
-import type { WorkItem } from './runner.js';
+import type { WorkItem } from './work.js';
 
 /** How many leading requests may all be rejected (400) before the run stops as misconfigured. */
 const EARLY_BAD_REQUESTS = 3;

@@ -1,10 +1,12 @@
 import type { Answer } from '../answers.js';
 import { shareTokens } from '../embeddings/batcher.js';
 import { costOf } from '../pricing.js';
+import { estimateTokens } from '../providers/echo.js';
+import { imageTokens } from '../images/sniff.js';
 import type { Completion, Failure } from '../providers/types.js';
 import type { Checked } from '../structured/validate.js';
 import type { RunProgress } from './progress.js';
-import type { Lane, WorkItem } from './runner.js';
+import type { Lane, WorkItem } from './work.js';
 
 /** A prompt's answer, or its final error, with the attempts and time it took. */
 export type Outcome = { completion: Completion; attempts: number; latencyMs: number } | { failure: Failure; message: string; attempts: number; latencyMs: number };
@@ -13,11 +15,11 @@ export type Outcome = { completion: Completion; attempts: number; latencyMs: num
  * Turns each (row, variant)'s outcome into its answer-log line and its share of the progress
  * totals: answers (checked against the variant's schema and --max-answer-bytes), cache hits
  * and twins (free), failures, and an embedding batch fanned out to its rows. Keeps what each
- * variant has paid so far (`paid`), which the scheduler's budget estimate reads.
+ * variant has paid so far, from which `estimate` prices the next request for the budget.
  */
 export class Outcomes {
   /** Requests paid for and their cost, per variant. */
-  readonly paid: { count: number; cost: number }[];
+  private readonly paid: { count: number; cost: number }[];
 
   constructor(
     private readonly lanes: readonly Lane[],
@@ -27,6 +29,16 @@ export class Outcomes {
     private readonly maxAnswerBytes?: number,
   ) {
     this.paid = lanes.map(() => ({ count: 0, cost: 0 }));
+  }
+
+  /** What one request of this pair will cost: its variant's mean so far, or a guess from the prompt. */
+  estimate(item: WorkItem): number {
+    const lane = this.lanes[item.variant];
+    const paid = this.paid[item.variant];
+    if (item.batch) return paid.count > 0 ? (paid.cost / paid.count) * item.batch.length : costOf(lane.price, item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0), 0);
+    if (paid.count > 0) return paid.cost / paid.count;
+    const images = item.parts ? item.parts.filter((part) => typeof part !== 'string').length * imageTokens(lane.provider.id) : 0;
+    return costOf(lane.price, estimateTokens((lane.request.system ?? '') + item.prompt) + images, lane.request.maxTokens ?? 256);
   }
 
   finish(item: WorkItem, outcome: { completion: Completion; attempts: number; latencyMs: number }, status: 'answered' | 'cached', checked?: Checked, deduplicated = false): void {

@@ -1,80 +1,20 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Answer } from '../answers.js';
-import { cacheKey, type ResponseCache } from '../cache.js';
+import { cacheKey } from '../cache.js';
 import { ProviderError } from '../errors.js';
-import { costOf, type Price } from '../pricing.js';
 import { estimateTokens } from '../providers/echo.js';
-import type { BatchProvider, Completion, CompletionRequest, PromptPart, Provider } from '../providers/types.js';
-import { imageTokens } from '../images/sniff.js';
-import type { RunSettings } from '../spec.js';
-import type { Checked } from '../structured/validate.js';
 import { Endpoint } from './endpoint.js';
 import { Outcomes, type Outcome } from './outcomes.js';
 import { breakerError, describe, fatalError, rowError } from './failure-text.js';
 import type { RunProgress } from './progress.js';
 import { decide } from './retry.js';
+import { callProvider } from './call.js';
+import type { Clock, Lane, RunnerOptions, RunResult, StopReason, WorkItem } from './work.js';
 
-/** One (row, variant) to send: the row number, the variant's index and its rendered prompt. */
-export interface WorkItem {
-  readonly row: number;
-  readonly variant: number;
-  readonly prompt: string;
-  /** The prompt as text and images (`--input-type image`); `prompt` is then its text with each image as a hash, for the cache key. */
-  readonly parts?: readonly PromptPart[];
-  /** Why this row cannot be sent (an image missing or not an image): it fails as `bad-input`, unsent. */
-  readonly error?: string;
-  /** Several rows sent in one request (an embedding lane's batch, see `batchEmbeddings`); `row` and `prompt` are the first's. */
-  readonly batch?: readonly { readonly row: number; readonly prompt: string }[];
-}
-
-/** One variant as the scheduler sees it: who answers, what is asked besides the prompt, at what price. */
-export interface Lane {
-  readonly provider: Provider;
-  /** Everything but the prompt. */
-  readonly request: Omit<CompletionRequest, 'prompt'>;
-  readonly price?: Price;
-  /** The cache key scope of this variant's answers (see `cacheScope`); undefined: answers may differ between identical prompts, so no cache and no dedupe. */
-  readonly scope?: string;
-  /** Whether this lane's answers are read from and written to the response cache. */
-  readonly cache: boolean;
-  /** Lanes with the same endpoint key share one concurrency limit and pacing. */
-  readonly endpoint: string;
-  /** Where the provider is, for messages: "the OpenAI API". */
-  readonly endpointLabel: string;
-  /** Checks each answer (a structured variant's schema); one that fails is a row failure of kind `invalid-output`, its text kept. */
-  readonly check?: (text: string) => Checked;
-  /** An embedding lane: its items are batches sent through `BatchProvider.embed`, each answer a vector. */
-  readonly embedding?: { readonly dimensions?: number; readonly length?: number };
-}
-
-/** Time, injectable so the scheduler can be tested without waiting. */
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or rejects when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
+export type { Clock, Lane, RunnerOptions, RunResult, StopReason, WorkItem } from './work.js';
 
 const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: (ms, signal) => sleep(ms, undefined, { signal }) };
-
-export interface RunnerOptions {
-  readonly lanes: readonly Lane[];
-  readonly settings: RunSettings;
-  /** The response cache, for lanes with a scope. */
-  readonly cache?: ResponseCache;
-  readonly clock?: Clock;
-  /** Answers over this many bytes are row failures of kind `too-large` (paid for, not kept). */
-  readonly maxAnswerBytes?: number;
-  /** Image bytes (base64) admitted pairs may hold before reading pauses; default MAX_IMAGE_BYTES. */
-  readonly maxImageBytes?: number;
-}
-
-export type StopReason = 'completed' | 'cancelled' | 'budget' | 'fatal';
-
-export interface RunResult {
-  readonly stop: StopReason;
-  readonly error?: ProviderError;
-}
 
 /** Pairs admitted at most, counting those waiting out a backoff (bounds memory). */
 export const MAX_OUTSTANDING = 4096;
@@ -116,7 +56,7 @@ export class Runner {
   constructor(
     private readonly options: RunnerOptions,
     private readonly progress: RunProgress,
-    private readonly record: (answer: Answer) => void,
+    record: (answer: Answer) => void,
   ) {
     this.clock = options.clock ?? REAL_CLOCK;
     const { concurrency, rpm, tpm } = options.settings;
@@ -208,7 +148,7 @@ export class Runner {
         const { item, key } = endpoint.backlog[0];
         // An identical prompt may have gone out since this one was queued.
         const twin = key !== undefined ? this.memo.get(key) : undefined;
-        const estimate = twin ? 0 : this.estimate(item);
+        const estimate = twin ? 0 : this.outcomes.estimate(item);
         if (!twin && this.overBudget(estimate)) {
           if (this.inProgress === 0) { this.stop = 'budget'; this.wake(); }
           break;
@@ -251,16 +191,6 @@ export class Runner {
     const resolve = this.wakeUp;
     this.wakeUp = undefined;
     resolve?.();
-  }
-
-  /** What one request of this pair will cost: its variant's mean so far, or a guess from the prompt. */
-  private estimate(item: WorkItem): number {
-    const lane = this.options.lanes[item.variant];
-    const paid = this.outcomes.paid[item.variant];
-    if (item.batch) return paid.count > 0 ? (paid.cost / paid.count) * item.batch.length : costOf(lane.price, item.batch.reduce((sum, b) => sum + estimateTokens(b.prompt), 0), 0);
-    if (paid.count > 0) return paid.cost / paid.count;
-    const images = item.parts ? item.parts.filter((part) => typeof part !== 'string').length * imageTokens(lane.provider.id) : 0;
-    return costOf(lane.price, estimateTokens((lane.request.system ?? '') + item.prompt) + images, lane.request.maxTokens ?? 256);
   }
 
   /** Would one more request pass the budget, counting every admitted pair at its estimate? */
@@ -311,7 +241,7 @@ export class Runner {
       try {
         const completion = await endpoint.limit.run(async () => {
           if (endpoint.pacer.enabled) await endpoint.pacer.take(tokens, signal);
-          return this.call(lane.provider, request, item.batch && { inputs: item.batch.map((b) => b.prompt), dimensions: lane.embedding?.dimensions });
+          return callProvider(lane.provider, request, item.batch && { inputs: item.batch.map((b) => b.prompt), dimensions: lane.embedding?.dimensions }, this.controller.signal, this.progress, timeout * 1000);
         });
         if (!completion) return undefined;
         endpoint.onSuccess();
@@ -347,34 +277,6 @@ export class Runner {
           endpoint.sleeping -= 1;
         }
       }
-    }
-  }
-
-  /** One request, inside a concurrency slot. */
-  private async call(provider: Provider, request: CompletionRequest, batch?: { inputs: string[]; dimensions?: number }): Promise<Completion | undefined> {
-    const run = this.controller.signal;
-    if (run.aborted) return undefined;
-    const timeoutMs = this.options.settings.timeout_seconds * 1000;
-    if (!batch && provider.releasesSignal) {
-      this.progress.inFlight += 1;
-      try {
-        return await provider.complete(request, { signal: run, timeoutMs });
-      } finally {
-        this.progress.inFlight -= 1;
-      }
-    }
-    // A signal per request, linked to the run's: the SDKs never remove the abort listener they
-    // add, so one long-lived signal would collect a listener (and a request) per call.
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    run.addEventListener('abort', abort, { once: true });
-    this.progress.inFlight += 1;
-    try {
-      const options = { signal: controller.signal, timeoutMs };
-      return await (batch ? (provider as BatchProvider).embed(batch, options) : provider.complete(request, options));
-    } finally {
-      this.progress.inFlight -= 1;
-      run.removeEventListener('abort', abort);
     }
   }
 
