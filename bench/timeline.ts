@@ -16,7 +16,7 @@ await writeDataset(data, rows);
 let first = 0, last = 0, n = 0;
 let inFlight = 0, area = 0, lastChange = 0;
 const change = (d: number) => { const now = performance.now(); if (lastChange) area += inFlight * (now - lastChange); lastChange = now; inFlight += d; };
-const t0 = { v: 0 };
+let spawnedAt = 0;
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c) => chunks.push(c));
@@ -36,7 +36,7 @@ const server = http.createServer((req, res) => {
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 const port = (server.address() as any).port;
-t0.v = performance.now();
+spawnedAt = performance.now();
 const child = spawn(process.execPath, [BIN, 'create', data, '-p', 'Classify: {review}', '-m', 'gpt-4o-mini', '-c', conc, '--no-cache', '-o', join(dir, 'out.csv')], {
   env: { ...process.env, OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, EVALCTL_HOME: join(dir, 'home'), CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'],
 });
@@ -44,7 +44,7 @@ let err = ''; child.stderr.on('data', (d) => err += d);
 const code = await new Promise((r) => child.on('exit', r));
 const end = performance.now();
 const ideal = rows / (Number(conc) * 1000 / latency) * 1000;
-console.log(JSON.stringify({ code, rows: n, startMs: Math.round(first - t0.v), sendMs: Math.round(last - first), tailMs: Math.round(end - last), totalMs: Math.round(end - t0.v), idealMs: ideal, ratio: +(ideal / (end - t0.v)).toFixed(3), meanInFlight: +(area / (last - first)).toFixed(1) }));
+console.log(JSON.stringify({ code, rows: n, startMs: Math.round(first - spawnedAt), sendMs: Math.round(last - first), tailMs: Math.round(end - last), totalMs: Math.round(end - spawnedAt), idealMs: ideal, ratio: +(ideal / (end - spawnedAt)).toFixed(3), meanInFlight: +(area / (last - first)).toFixed(1) }));
 if (code) console.log(err.slice(-2000));
 server.close();
 rmSync(dir, { recursive: true, force: true });

@@ -25,14 +25,13 @@ export interface Target {
   readonly path: string;
   /** `host` header value (host[:port]). */
   readonly host: string;
-  readonly href: string;
 }
 
 export function targetOf(url: URL): Target | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   // node:http wants the bare address of an IPv6 host, without its brackets.
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return { protocol: url.protocol, hostname, port: url.port, path: url.pathname + url.search, host: url.host, href: url.href };
+  return { protocol: url.protocol, hostname, port: url.port, path: url.pathname + url.search, host: url.host };
 }
 
 /** A whole response: status, the raw header list (name, value, name, value...), and the body. */
